@@ -1,0 +1,48 @@
+#include "common/result_line.h"
+
+#include <charconv>
+
+#include <nlohmann/json.hpp>
+
+namespace farm {
+namespace {
+
+void AppendHeader(const ResultHeader& header, bool ok, std::string* out) {
+  char number[32];
+  out->append("{\"id\":").append(header.id_json);
+  out->append(",\"type\":").append(header.type_json);
+  out->append(ok ? ",\"ok\":true,\"worker\":" : ",\"ok\":false,\"worker\":");
+  if (header.worker < 0) {
+    out->append("null");
+  } else {
+    out->append(number, std::to_chars(number, number + sizeof number, header.worker).ptr);
+  }
+  out->append(",\"attempts\":");
+  out->append(number, std::to_chars(number, number + sizeof number, header.attempts).ptr);
+  out->append(",\"elapsed_ms\":");
+  out->append(number, std::to_chars(number, number + sizeof number, header.elapsed_ms,
+                                    std::chars_format::fixed, 3)
+                          .ptr);
+}
+
+}  // namespace
+
+void AppendSuccessLine(const ResultHeader& header, std::string_view result_json,
+                       std::string* out) {
+  AppendHeader(header, true, out);
+  out->append(",\"result\":").append(result_json).append("}");
+}
+
+void AppendErrorLine(const ResultHeader& header, std::string_view code,
+                     std::string_view message, std::string* out) {
+  AppendHeader(header, false, out);
+  nlohmann::json error = {{"code", code}, {"message", message}};
+  // Messages quote user input, which may hold invalid UTF-8: replace, don't throw.
+  out->append(",\"error\":{\"code\":")
+      .append(error["code"].dump())
+      .append(",\"message\":")
+      .append(error["message"].dump(-1, ' ', false, nlohmann::json::error_handler_t::replace))
+      .append("}}");
+}
+
+}  // namespace farm

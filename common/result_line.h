@@ -1,0 +1,28 @@
+// Formats result lines, the output's only format:
+//   {"id":7,"type":"fib","ok":true,"worker":1,"attempts":1,"elapsed_ms":812.4,"result":{...}}
+//   {"id":7,"type":"fib","ok":false,"worker":1,"attempts":1,"elapsed_ms":3.1,"error":{"code":"...","message":"..."}}
+// Workers format the lines of tasks they ran; the coordinator formats the
+// lines of tasks that never reached a worker or whose worker died.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace farm {
+
+// JSON texts of the id and type (already encoded), and the run's facts.
+struct ResultHeader {
+  std::string_view id_json;
+  std::string_view type_json = "null";
+  int worker = -1;  // -1 prints null: no worker ran it
+  int attempts = 1;
+  double elapsed_ms = 0;
+};
+
+// Appends the line, without '\n', to *out.
+void AppendSuccessLine(const ResultHeader& header, std::string_view result_json,
+                       std::string* out);
+void AppendErrorLine(const ResultHeader& header, std::string_view code,
+                     std::string_view message, std::string* out);
+
+}  // namespace farm

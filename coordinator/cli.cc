@@ -1,0 +1,62 @@
+#include "coordinator/cli.h"
+
+#include <stdio.h>
+
+#include <span>
+#include <string_view>
+
+#include "coordinator/gen.h"
+#include "coordinator/run.h"
+
+namespace farm {
+namespace {
+
+constexpr const char* kHelp = R"(farm: run a batch of tasks on a pool of worker processes
+
+usage: farm run [OPTIONS] [FILE]     run JSON-lines tasks from FILE or stdin
+       farm gen TYPE [OPTIONS]       print task lines (fib, pi, random, sleep)
+       farm bench [OPTIONS]          compare sequential, thread and process modes
+
+farm run options:
+  -j, --workers N          workers (default: online CPUs)
+  --mode M                 process, thread or sequential (default process)
+  -o, --output FILE        result lines go here (default stdout)
+  --seed S                 master seed (default: from the OS; printed in the summary)
+  --keep-order             results in input order
+  --retries R              re-runs of a task whose worker died or hung (default 2)
+  --task-timeout SEC       wall-clock limit per task
+  --resume                 with -o FILE: skip tasks already ok in FILE, append the rest
+  --urls FILE              plain URLs, one a line, as fetch tasks
+  --out-dir DIR            where fetch saves bodies (default downloads)
+  --concurrency K          transfers in flight per worker (default 8)
+  --delay MIN:MAX          pause before each request, ms, random per worker
+  --max-per-host N         transfers in flight per host per worker
+  --max-tasks-per-worker K replace a worker after K tasks
+  --memory-limit MB        address-space limit per worker
+  --progress, --no-progress
+  --summary-json FILE      the run's summary as JSON
+
+exit status: 0 all ok, 1 some tasks failed, 2 usage error, 130 interrupted
+)";
+
+}  // namespace
+
+int Main(int argc, char** argv) {
+  std::span<char* const> args(argv + 1, argc > 0 ? argc - 1 : 0);
+  if (args.empty()) {
+    fputs(kHelp, stderr);
+    return kExitUsage;
+  }
+  std::string_view command = args[0];
+  if (command == "run") return RunCommand(args.subspan(1));
+  if (command == "gen") return GenCommand(args.subspan(1));
+  if (command == "help" || command == "--help" || command == "-h") {
+    fputs(kHelp, stdout);
+    return kExitOk;
+  }
+  fprintf(stderr, "farm: unknown command '%.*s'\n\n%s", static_cast<int>(command.size()),
+          command.data(), kHelp);
+  return kExitUsage;
+}
+
+}  // namespace farm

@@ -1,0 +1,36 @@
+// The settings of one `farm run`, as parsed from its command line.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace farm {
+
+enum class Mode { kProcess, kThread, kSequential };
+
+const char* ModeName(Mode mode);
+
+struct RunOptions {
+  std::string input = "-";  // "-" is standard input
+  std::string output;       // empty is standard output
+  int workers = 1;
+  Mode mode = Mode::kProcess;
+  uint64_t seed = 0;
+  bool keep_order = false;
+  int retries = 2;
+  std::optional<double> task_timeout_s;
+  bool resume = false;
+  std::string urls;  // a file of plain URLs, one fetch task a line
+  std::string out_dir = "downloads";
+  int concurrency = 8;
+  int delay_min_ms = 0;
+  int delay_max_ms = 0;
+  int max_per_host = 0;          // 0: unlimited
+  int max_tasks_per_worker = 0;  // 0: never recycle
+  int memory_limit_mb = 0;       // 0: none
+  bool progress = false;
+  std::string summary_json;
+};
+
+}  // namespace farm

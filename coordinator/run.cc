@@ -1,0 +1,181 @@
+#include "coordinator/run.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "common/rng.h"
+#include "coordinator/flags.h"
+#include "coordinator/process_runner.h"
+#include "coordinator/result_sink.h"
+#include "coordinator/task_source.h"
+
+namespace farm {
+namespace {
+
+constexpr int kMaxWorkers = 1024;
+
+Status ParseDelay(std::string_view text, RunOptions* options) {
+  size_t colon = text.find(':');
+  std::string_view min = text.substr(0, colon);
+  std::string_view max = colon == std::string_view::npos ? min : text.substr(colon + 1);
+  int64_t lo, hi;
+  if (Status s = ParseInt("--delay MIN", min, 0, 3'600'000, &lo); !s.ok()) return s;
+  if (Status s = ParseInt("--delay MAX", max, lo, 3'600'000, &hi); !s.ok()) return s;
+  options->delay_min_ms = static_cast<int>(lo);
+  options->delay_max_ms = static_cast<int>(hi);
+  return Status::Ok();
+}
+
+Status ParseMode(std::string_view text, Mode* mode) {
+  for (Mode m : {Mode::kProcess, Mode::kThread, Mode::kSequential})
+    if (text == ModeName(m)) return *mode = m, Status::Ok();
+  return Status::Error("--mode: expected process, thread or sequential, got '" +
+                       std::string(text) + "'");
+}
+
+Status OpenInput(const RunOptions& options, Fd* fd) {
+  const std::string& path = options.urls.empty() ? options.input : options.urls;
+  if (path == "-") {
+    fd->reset(dup(STDIN_FILENO));
+    return Status::Ok();
+  }
+  fd->reset(open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd->valid()) return Status::FromErrno("cannot read '" + path + "'", errno);
+  return Status::Ok();
+}
+
+Status OpenOutput(const RunOptions& options, Fd* fd) {
+  if (options.output.empty() || options.output == "-") {
+    fd->reset(STDOUT_FILENO);
+    return Status::Ok();
+  }
+  int flags = O_WRONLY | O_CREAT | O_CLOEXEC | (options.resume ? O_APPEND : O_TRUNC);
+  fd->reset(open(options.output.c_str(), flags, 0644));
+  if (!fd->valid()) return Status::FromErrno("cannot write '" + options.output + "'", errno);
+  return Status::Ok();
+}
+
+}  // namespace
+
+bool ParseRunOptions(std::span<char* const> args, RunOptions* o) {
+  long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+  o->workers = cpus > 0 ? static_cast<int>(std::min<long>(cpus, kMaxWorkers)) : 1;
+  o->progress = isatty(STDERR_FILENO);
+  bool seed_given = false;
+  auto text_into = [](std::string* target) {
+    return [target](std::string_view v) { return target->assign(v), Status::Ok(); };
+  };
+  auto set_true = [](bool* target) {
+    return [target](std::string_view) { return *target = true, Status::Ok(); };
+  };
+  const Flag flags[] = {
+      {"--workers", 'j', true, IntInto("--workers", 1, kMaxWorkers, &o->workers)},
+      {"--mode", 0, true, [o](std::string_view v) { return ParseMode(v, &o->mode); }},
+      {"--output", 'o', true, text_into(&o->output)},
+      {"--seed", 0, true,
+       [&](std::string_view v) { return seed_given = true, ParseUint64("--seed", v, &o->seed); }},
+      {"--keep-order", 0, false, set_true(&o->keep_order)},
+      {"--retries", 0, true, IntInto("--retries", 0, 1000, &o->retries)},
+      {"--task-timeout", 0, true,
+       [o](std::string_view v) {
+         double seconds;
+         Status s = ParseDouble("--task-timeout", v, 0.001, &seconds);
+         if (s.ok()) o->task_timeout_s = seconds;
+         return s;
+       }},
+      {"--resume", 0, false, set_true(&o->resume)},
+      {"--urls", 0, true, text_into(&o->urls)},
+      {"--out-dir", 0, true, text_into(&o->out_dir)},
+      {"--concurrency", 0, true, IntInto("--concurrency", 1, 1000, &o->concurrency)},
+      {"--delay", 0, true, [o](std::string_view v) { return ParseDelay(v, o); }},
+      {"--max-per-host", 0, true, IntInto("--max-per-host", 1, 1000, &o->max_per_host)},
+      {"--max-tasks-per-worker", 0, true,
+       IntInto("--max-tasks-per-worker", 1, 1'000'000'000, &o->max_tasks_per_worker)},
+      {"--memory-limit", 0, true, IntInto("--memory-limit", 16, 1 << 24, &o->memory_limit_mb)},
+      {"--progress", 0, false, set_true(&o->progress)},
+      {"--no-progress", 0, false, [o](std::string_view) { return o->progress = false, Status::Ok(); }},
+      {"--summary-json", 0, true, text_into(&o->summary_json)},
+  };
+  std::vector<std::string> positional;
+  Status status = ParseFlags(args, flags, &positional);
+  if (status.ok() && positional.size() > 1)
+    status = Status::Error("expected at most one input file, got " +
+                           std::to_string(positional.size()));
+  if (status.ok() && !positional.empty()) {
+    if (!o->urls.empty()) status = Status::Error("give either --urls FILE or a task FILE, not both");
+    o->input = positional[0];
+  }
+  if (status.ok() && o->resume && (o->output.empty() || o->output == "-"))
+    status = Status::Error("--resume needs --output FILE");
+  if (!status.ok()) {
+    fprintf(stderr, "farm run: %s\nusage: farm run [OPTIONS] [FILE]   (farm help for more)\n",
+            status.message().c_str());
+    return false;
+  }
+  if (!seed_given) o->seed = SeedFromOs();
+  return true;
+}
+
+int RunBatch(const RunOptions& options, RunSummary* summary) {
+  Fd input, output;
+  Status status = OpenInput(options, &input);
+  if (status.ok()) status = OpenOutput(options, &output);
+  if (!status.ok()) {
+    fprintf(stderr, "farm run: %s\n", status.message().c_str());
+    return kExitUsage;
+  }
+  summary->mode = options.mode;
+  summary->workers = options.workers;
+  summary->seed = options.seed;
+
+  auto start = std::chrono::steady_clock::now();
+  TaskSource source(std::move(input), !options.urls.empty());
+  ResultSink sink(std::move(output), options.keep_order);
+  std::string error;
+  bool finished = false;
+  switch (options.mode) {
+    case Mode::kProcess:
+      finished = RunProcesses(options, source, sink, summary, &error);
+      break;
+    case Mode::kThread:
+    case Mode::kSequential:
+      error = std::string("--mode ") + ModeName(options.mode) + " is not available yet";
+      break;
+  }
+  if (Status s = sink.Flush(); !s.ok() && finished) {
+    finished = false;
+    error = s.message();
+  }
+  summary->wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  summary->tasks = sink.written();
+  summary->ok = sink.ok();
+  summary->failed = sink.failed();
+  if (!finished) {
+    fprintf(stderr, "farm run: %s\n", error.c_str());
+    return kExitTasksFailed;
+  }
+  if (summary->interrupted) return kExitInterrupted;
+  return summary->failed > 0 ? kExitTasksFailed : kExitOk;
+}
+
+int RunCommand(std::span<char* const> args) {
+  RunOptions options;
+  if (!ParseRunOptions(args, &options)) return kExitUsage;
+  RunSummary summary;
+  int exit_status = RunBatch(options, &summary);
+  if (exit_status == kExitUsage) return exit_status;
+  fputs(FormatSummary(summary).c_str(), stderr);
+  if (!options.summary_json.empty()) {
+    if (Status s = WriteSummaryJson(summary, options.summary_json); !s.ok())
+      fprintf(stderr, "farm run: %s\n", s.message().c_str());
+  }
+  return exit_status;
+}
+
+}  // namespace farm

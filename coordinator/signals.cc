@@ -1,0 +1,42 @@
+#include "coordinator/signals.h"
+
+namespace farm {
+namespace {
+
+volatile sig_atomic_t g_stop_signals = 0;
+
+void CountStopSignal(int) { g_stop_signals = g_stop_signals + 1; }
+
+}  // namespace
+
+StopSignals::StopSignals() {
+  g_stop_signals = 0;
+  sigset_t stop;
+  sigemptyset(&stop);
+  sigaddset(&stop, SIGINT);
+  sigaddset(&stop, SIGTERM);
+  sigprocmask(SIG_BLOCK, &stop, &old_mask_);
+  wait_mask_ = old_mask_;
+  sigdelset(&wait_mask_, SIGINT);
+  sigdelset(&wait_mask_, SIGTERM);
+
+  struct sigaction action = {};
+  action.sa_handler = CountStopSignal;
+  sigemptyset(&action.sa_mask);
+  sigaction(SIGINT, &action, &old_int_);
+  sigaction(SIGTERM, &action, &old_term_);
+  action.sa_handler = SIG_IGN;
+  sigaction(SIGPIPE, &action, &old_pipe_);
+}
+
+StopSignals::~StopSignals() {
+  // Unblock first, so a pending signal is counted, not fatal.
+  sigprocmask(SIG_SETMASK, &old_mask_, nullptr);
+  sigaction(SIGINT, &old_int_, nullptr);
+  sigaction(SIGTERM, &old_term_, nullptr);
+  sigaction(SIGPIPE, &old_pipe_, nullptr);
+}
+
+int StopSignals::count() { return g_stop_signals; }
+
+}  // namespace farm

@@ -1,0 +1,68 @@
+#include "coordinator/summary.h"
+
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+namespace farm {
+namespace {
+
+double TasksPerSecond(const RunSummary& summary) {
+  return summary.wall_s > 0 ? static_cast<double>(summary.tasks) / summary.wall_s : 0;
+}
+
+}  // namespace
+
+const char* ModeName(Mode mode) {
+  switch (mode) {
+    case Mode::kProcess: return "process";
+    case Mode::kThread: return "thread";
+    case Mode::kSequential: return "sequential";
+  }
+  return "?";
+}
+
+std::string FormatSummary(const RunSummary& s) {
+  char line[512];
+  snprintf(line, sizeof line,
+           "farm: %llu tasks, %llu ok, %llu failed, %llu retried in %.3f s (%.0f tasks/s), "
+           "%d %s worker%s, %llu restarts, seed %llu\n",
+           (unsigned long long)s.tasks, (unsigned long long)s.ok, (unsigned long long)s.failed,
+           (unsigned long long)s.retried, s.wall_s, TasksPerSecond(s), s.workers,
+           ModeName(s.mode), s.workers == 1 ? "" : "s", (unsigned long long)s.worker_restarts,
+           (unsigned long long)s.seed);
+  std::string text = line;
+  if (s.skipped > 0) text += "farm: " + std::to_string(s.skipped) + " tasks already done, skipped\n";
+  if (s.tasks_per_worker.size() > 1) {
+    text += "farm: tasks per worker:";
+    for (uint64_t n : s.tasks_per_worker) text += " " + std::to_string(n);
+    text += "\n";
+  }
+  if (s.interrupted) text += "farm: interrupted; results so far are written (see --resume)\n";
+  return text;
+}
+
+Status WriteSummaryJson(const RunSummary& s, const std::string& path) {
+  nlohmann::ordered_json json = {
+      {"tasks", s.tasks},
+      {"ok", s.ok},
+      {"failed", s.failed},
+      {"skipped", s.skipped},
+      {"retried", s.retried},
+      {"wall_s", s.wall_s},
+      {"tasks_per_s", TasksPerSecond(s)},
+      {"mode", ModeName(s.mode)},
+      {"workers", s.workers},
+      {"tasks_per_worker", s.tasks_per_worker},
+      {"worker_restarts", s.worker_restarts},
+      {"seed", s.seed},
+      {"interrupted", s.interrupted},
+  };
+  std::ofstream out(path);
+  out << json.dump() << "\n";
+  out.close();
+  if (!out) return Status::Error("cannot write summary to " + path);
+  return Status::Ok();
+}
+
+}  // namespace farm

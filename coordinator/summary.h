@@ -1,0 +1,33 @@
+// What a run did, for the summary on stderr and --summary-json.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "coordinator/options.h"
+
+namespace farm {
+
+struct RunSummary {
+  Mode mode = Mode::kProcess;
+  int workers = 0;
+  uint64_t seed = 0;
+  uint64_t tasks = 0;    // result lines written in this run
+  uint64_t ok = 0;
+  uint64_t failed = 0;
+  uint64_t skipped = 0;  // already done, on --resume
+  uint64_t retried = 0;  // task runs repeated after a worker died or hung
+  uint64_t worker_restarts = 0;
+  std::vector<uint64_t> tasks_per_worker;
+  double wall_s = 0;
+  bool interrupted = false;
+};
+
+// The short human summary, for stderr.
+std::string FormatSummary(const RunSummary& summary);
+
+Status WriteSummaryJson(const RunSummary& summary, const std::string& path);
+
+}  // namespace farm

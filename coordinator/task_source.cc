@@ -1,0 +1,97 @@
+#include "coordinator/task_source.h"
+
+#include <errno.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
+
+#include "common/result_line.h"
+#include "common/wire.h"
+
+namespace farm {
+namespace {
+
+constexpr size_t kReadChunk = 256 * 1024;
+
+std::string BadJsonLine(uint64_t seq, const std::string& message) {
+  std::string line;
+  std::string id = std::to_string(seq);
+  AppendErrorLine({.id_json = id, .attempts = 0}, "bad_json", message, &line);
+  return line;
+}
+
+bool IsBlank(std::string_view line) {
+  return line.find_first_not_of(" \t\r") == std::string_view::npos;
+}
+
+}  // namespace
+
+TaskSource::TaskSource(Fd fd, bool urls)
+    : fd_(std::move(fd)), urls_(urls), splitter_(wire::kMaxTaskLine), chunk_(kReadChunk, '\0') {
+  struct stat st;
+  if (::fstat(fd_.get(), &st) == 0 && S_ISREG(st.st_mode)) {
+    regular_file_ = true;
+    size_ = static_cast<uint64_t>(st.st_size);
+  }
+}
+
+Status TaskSource::ReadMore() {
+  ssize_t n;
+  do n = ::read(fd_.get(), chunk_.data(), chunk_.size());
+  while (n < 0 && errno == EINTR);
+  if (n < 0) return Status::FromErrno("read input", errno);
+  if (n == 0) eof_ = true;
+  bytes_read_ += static_cast<uint64_t>(n);
+  splitter_.Feed(std::string_view(chunk_.data(), static_cast<size_t>(n)));
+  return Status::Ok();
+}
+
+TaskSource::Next TaskSource::Take(InputTask* task) {
+  std::string_view line;
+  LineSplitter::Event event = splitter_.Next(&line);
+  if (event == LineSplitter::Event::kNone) {
+    if (!eof_) return Next::kNeedInput;
+    event = splitter_.Finish(&line);
+    if (event == LineSplitter::Event::kNone) return Next::kEnd;
+  }
+  task->seq = ++seq_;
+  task->json = {};
+  task->error_line.clear();
+  if (event == LineSplitter::Event::kOversize) {
+    task->error_line = BadJsonLine(
+        seq_, "line longer than " + std::to_string(wire::kMaxTaskLine) + " bytes");
+    return Next::kTask;
+  }
+  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  if (urls_) {
+    // A URL line becomes {"type":"fetch","url":...}; JSON escaping keeps any
+    // byte of it inert.
+    url_task_ = nlohmann::json{{"type", "fetch"}, {"url", line}}.dump(
+        -1, ' ', false, nlohmann::json::error_handler_t::replace);
+    task->json = url_task_;
+    return Next::kTask;
+  }
+  if (IsBlank(line)) {
+    task->error_line = BadJsonLine(seq_, "empty line");
+  } else if (!nlohmann::json::accept(line)) {
+    // The slow path, only for bad lines: parse again for the parser's message.
+    try {
+      nlohmann::json ignored = nlohmann::json::parse(line);
+    } catch (const nlohmann::json::parse_error& error) {
+      task->error_line = BadJsonLine(seq_, error.what());
+    }
+    if (task->error_line.empty()) task->error_line = BadJsonLine(seq_, "invalid JSON");
+  } else {
+    task->json = line;
+  }
+  return Next::kTask;
+}
+
+double TaskSource::fraction_read() const {
+  if (!regular_file_ || size_ == 0) return -1;
+  uint64_t consumed = bytes_read_ - splitter_.buffered();
+  return static_cast<double>(consumed) / static_cast<double>(size_);
+}
+
+}  // namespace farm

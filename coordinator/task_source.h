@@ -1,0 +1,56 @@
+// Reads the input lazily, a chunk at a time, and turns each line into a task
+// to dispatch or a ready-made error line: memory follows what is in flight,
+// not the size of the file.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "common/fd.h"
+#include "common/line_splitter.h"
+#include "common/status.h"
+
+namespace farm {
+
+struct InputTask {
+  uint64_t seq = 0;         // 1-based line number
+  std::string_view json;    // the task line; valid until the next call
+  std::string error_line;   // set instead when the line can't be a task
+};
+
+class TaskSource {
+ public:
+  // Takes over `fd`. With `urls`, each line is a plain URL, made a fetch task.
+  TaskSource(Fd fd, bool urls);
+
+  enum class Next { kTask, kNeedInput, kEnd };
+
+  // The next task, kNeedInput when the buffered input is used up (call
+  // ReadMore(), after poll() says so for a pipe), or kEnd.
+  Next Take(InputTask* task);
+
+  // One read() of the input; the fd is readable or a regular file.
+  Status ReadMore();
+
+  int fd() const { return fd_.get(); }
+  // Regular files never block: no need to poll them.
+  bool needs_poll() const { return !regular_file_; }
+  uint64_t lines() const { return seq_; }
+  // Fraction of a regular file read so far, for an ETA; -1 if unknown.
+  double fraction_read() const;
+
+ private:
+  Fd fd_;
+  bool urls_;
+  bool regular_file_ = false;
+  bool eof_ = false;
+  uint64_t size_ = 0;
+  uint64_t bytes_read_ = 0;
+  uint64_t seq_ = 0;
+  LineSplitter splitter_;
+  std::string chunk_;
+  std::string url_task_;
+};
+
+}  // namespace farm

@@ -1,0 +1,65 @@
+// One forked worker process: owns its pid and its two pipe ends, and reaps
+// the child when destroyed ("reap child if forgotten"), so no worker outlives
+// its owner as a zombie.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "common/fd.h"
+#include "common/status.h"
+
+namespace farm {
+
+struct WorkerSpec {
+  int index = 0;
+  uint64_t master_seed = 0;
+  uint64_t generation = 0;  // replacements of this slot so far
+  int memory_limit_mb = 0;  // 0: none
+};
+
+class WorkerProcess {
+ public:
+  // Forks a worker that serves tasks until its input closes. Call only while
+  // the coordinator has one thread.
+  static Status Spawn(const WorkerSpec& spec, std::unique_ptr<WorkerProcess>* worker);
+
+  WorkerProcess(const WorkerProcess&) = delete;
+  WorkerProcess& operator=(const WorkerProcess&) = delete;
+  // Kills the child if it still runs, and reaps it.
+  ~WorkerProcess();
+
+  pid_t pid() const { return pid_; }
+  int to_worker() const { return to_worker_.get(); }
+  int from_worker() const { return from_worker_.get(); }
+
+  // End of input: the worker exits once its tasks are done.
+  void CloseInput() { to_worker_.reset(); }
+
+  // Closes the worker's input so it exits after its tasks; escalates to
+  // SIGTERM, then SIGKILL, if it does not exit within the grace period.
+  // Returns how it ended.
+  std::string Stop(int grace_ms);
+
+  // SIGKILL and reap; returns how it ended, e.g. "killed by signal 9 (Killed)".
+  std::string Kill();
+
+ private:
+  WorkerProcess(pid_t pid, Fd to_worker, Fd from_worker)
+      : pid_(pid), to_worker_(std::move(to_worker)), from_worker_(std::move(from_worker)) {}
+  // Reaps if exited within timeout_ms (negative: wait forever).
+  bool Reap(int timeout_ms);
+
+  pid_t pid_;
+  Fd to_worker_;
+  Fd from_worker_;
+  int wait_status_ = 0;
+};
+
+// "exited with status 3", "killed by signal 9 (Killed)".
+std::string DescribeWaitStatus(int wait_status);
+
+}  // namespace farm

@@ -1,0 +1,48 @@
+// Runs the real farm binary as a child process, for end-to-end tests.
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+namespace farm::testing {
+
+struct FarmRun {
+  int exit_code = -1;  // 128 + signal if it was killed
+  std::string out;
+  std::string err;
+  std::vector<std::string> lines() const;  // `out` split at '\n'
+};
+
+// Runs `farm args...` with `input` on its stdin; waits for it to end.
+FarmRun RunFarm(const std::vector<std::string>& args, const std::string& input = "");
+
+// A child started in the background, e.g. to be signalled mid-run.
+struct FarmChild {
+  pid_t pid = -1;
+  int out_fd = -1;  // its stdout
+  int err_fd = -1;  // its stderr
+};
+FarmChild StartFarm(const std::vector<std::string>& args, const std::string& stdin_path = "/dev/null");
+// Reads its output to the end and reaps it.
+FarmRun FinishFarm(FarmChild child);
+
+// A fresh temporary directory, removed with its contents when destroyed.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+  std::string File(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+std::string ReadFile(const std::string& path);
+void WriteFile(const std::string& path, const std::string& text);
+
+}  // namespace farm::testing

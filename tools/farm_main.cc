@@ -1,0 +1,3 @@
+#include "coordinator/cli.h"
+
+int main(int argc, char** argv) { return farm::Main(argc, argv); }

@@ -1,0 +1,72 @@
+#include "worker/run_task.h"
+
+#include <chrono>
+#include <string_view>
+
+#include "common/result_line.h"
+#include "worker/registry.h"
+
+namespace farm {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// The task's id as JSON text; throws bad_task for an id of the wrong kind.
+std::string IdJson(const nlohmann::json& task, uint64_t seq) {
+  auto it = task.find("id");
+  if (it == task.end()) return std::to_string(seq);
+  if (!it->is_string() && !it->is_number_integer())
+    throw TaskFailure("bad_task", "field 'id' must be a string or an integer, got " + it->dump());
+  return it->dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+const TaskType& TypeOf(const nlohmann::json& task) {
+  auto it = task.find("type");
+  if (it == task.end()) throw TaskFailure("bad_task", "field 'type' is missing");
+  if (!it->is_string())
+    throw TaskFailure("bad_task", "field 'type' must be a string, got " + it->dump());
+  const std::string& name = it->get_ref<const std::string&>();
+  const TaskType* type = FindTaskType(name);
+  if (type == nullptr) throw TaskFailure("bad_task", UnknownTaskTypeMessage(name));
+  return *type;
+}
+
+}  // namespace
+
+bool RunTask(uint64_t seq, int attempt, const nlohmann::json& task, WorkerContext& worker,
+             std::string* out) {
+  Clock::time_point start = Clock::now();
+  std::string id_json = std::to_string(seq);
+  std::string type_json = "null";
+  std::string error_code, error_message;
+  ResultJson result;
+  try {
+    if (!task.is_object()) throw TaskFailure("bad_task", "a task must be a JSON object");
+    id_json = IdJson(task, seq);
+    if (auto it = task.find("type"); it != task.end() && it->is_string())
+      type_json = it->dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    const TaskType& type = TypeOf(task);
+    TaskContext context{worker, id_json};
+    result = type.run(task, context);
+  } catch (const TaskFailure& failure) {
+    error_code = failure.code;
+    error_message = failure.what();
+  } catch (const std::exception& error) {
+    error_code = "bad_task";
+    error_message = error.what();
+  }
+  ResultHeader header{
+      .id_json = id_json,
+      .type_json = type_json,
+      .worker = worker.index,
+      .attempts = attempt,
+      .elapsed_ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count()};
+  if (!error_code.empty()) {
+    AppendErrorLine(header, error_code, error_message, out);
+    return false;
+  }
+  AppendSuccessLine(header, result.dump(), out);
+  return true;
+}
+
+}  // namespace farm

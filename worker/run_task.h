@@ -1,0 +1,20 @@
+// Runs one task and formats its result line: the step every mode shares, so
+// process, thread and sequential runs write the same lines.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "worker/task.h"
+
+namespace farm {
+
+// Runs `task` (the parsed input line of line number `seq`) and appends its
+// result line, without '\n', to *out. Never throws for anything the task
+// holds; returns whether the task succeeded.
+bool RunTask(uint64_t seq, int attempt, const nlohmann::json& task, WorkerContext& worker,
+             std::string* out);
+
+}  // namespace farm

@@ -1,0 +1,17 @@
+// Waits: a stand-in for I/O that holds a worker without using a core.
+#include <errno.h>
+#include <time.h>
+
+#include "worker/registry.h"
+
+namespace farm {
+
+ResultJson RunSleep(const nlohmann::json& task, TaskContext&) {
+  int64_t ms = RequireInt(task, "ms", 0, 3'600'000);
+  timespec remaining = {static_cast<time_t>(ms / 1000), static_cast<long>(ms % 1000) * 1'000'000};
+  while (nanosleep(&remaining, &remaining) != 0 && errno == EINTR) {
+  }
+  return {{"ms", ms}};
+}
+
+}  // namespace farm

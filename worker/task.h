@@ -1,0 +1,48 @@
+// What a task executor sees and returns. An executor reads its fields from the
+// parsed task, returns its result object, and reports a failure by throwing
+// TaskFailure (bad_task for a field out of range, for instance).
+#pragma once
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "common/rng.h"
+
+namespace farm {
+
+// Result objects keep their keys in the order the contract lists them.
+using ResultJson = nlohmann::ordered_json;
+
+struct TaskFailure : std::runtime_error {
+  TaskFailure(std::string code, const std::string& message)
+      : std::runtime_error(message), code(std::move(code)) {}
+  std::string code;
+};
+
+// One worker's state, shared by the tasks it runs one after another.
+struct WorkerContext {
+  int index = 0;
+  uint64_t master_seed = 0;
+  uint64_t seed = 0;  // this worker's own seed, from (master seed, index)
+  Rng rng{0};
+};
+
+// What one run of one task may use.
+struct TaskContext {
+  WorkerContext& worker;
+  std::string_view id_json;  // the task's id as JSON text, e.g. 7 or "x"
+};
+
+// Field readers: throw TaskFailure("bad_task", ...) naming the field.
+int64_t RequireInt(const nlohmann::json& task, const char* field, int64_t min, int64_t max);
+int64_t OptionalInt(const nlohmann::json& task, const char* field, int64_t min, int64_t max,
+                    int64_t fallback);
+bool OptionalBool(const nlohmann::json& task, const char* field, bool fallback);
+std::string OptionalString(const nlohmann::json& task, const char* field,
+                           std::string_view fallback);
+
+}  // namespace farm

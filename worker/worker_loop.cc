@@ -1,0 +1,76 @@
+#include "worker/worker_loop.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <string>
+
+#include "common/fd.h"
+#include "common/line_splitter.h"
+#include "common/wire.h"
+#include "worker/run_task.h"
+
+namespace farm {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Replies of quick tasks are batched into one write; none waits longer than
+// this behind later tasks, so the coordinator sees progress promptly.
+constexpr auto kMaxReplyDelay = std::chrono::milliseconds(1);
+constexpr size_t kReadChunk = 256 * 1024;
+
+// Runs one task message; false if the message is malformed.
+bool HandleMessage(std::string_view line, WorkerContext& worker, std::string* replies,
+                   std::string* scratch) {
+  nlohmann::json message = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+  auto seq = message.find("seq");
+  auto attempt = message.find("attempt");
+  auto task = message.find("task");
+  if (!message.is_object() || seq == message.end() || !seq->is_number_unsigned() ||
+      attempt == message.end() || !attempt->is_number_unsigned() || task == message.end())
+    return false;
+  scratch->clear();
+  bool ok = RunTask(seq->get<uint64_t>(), attempt->get<int>(), *task, worker, scratch);
+  wire::AppendReply(seq->get<uint64_t>(), ok, *scratch, replies);
+  return true;
+}
+
+}  // namespace
+
+int ServeTasks(int in_fd, int out_fd, WorkerContext& worker) {
+  LineSplitter splitter(wire::kMaxMessageLine);
+  std::string chunk(kReadChunk, '\0');
+  std::string replies, scratch;
+  for (;;) {
+    ssize_t n = ::read(in_fd, chunk.data(), chunk.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      perror("farm worker: read");
+      return 1;
+    }
+    if (n == 0) return splitter.buffered() == 0 ? 0 : 1;
+    splitter.Feed(std::string_view(chunk.data(), n));
+    Clock::time_point last_flush = Clock::now();
+    std::string_view line;
+    for (;;) {
+      LineSplitter::Event event = splitter.Next(&line);
+      if (event == LineSplitter::Event::kNone) break;
+      if (event == LineSplitter::Event::kOversize || !HandleMessage(line, worker, &replies, &scratch)) {
+        fprintf(stderr, "farm worker %d: malformed task message\n", worker.index);
+        return 1;
+      }
+      if (Clock::now() - last_flush >= kMaxReplyDelay) {
+        if (!WriteAll(out_fd, replies).ok()) return 1;  // the coordinator is gone
+        replies.clear();
+        last_flush = Clock::now();
+      }
+    }
+    if (!WriteAll(out_fd, replies).ok()) return 1;
+    replies.clear();
+  }
+}
+
+}  // namespace farm
