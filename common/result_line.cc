@@ -2,7 +2,7 @@
 
 #include <charconv>
 
-#include <nlohmann/json.hpp>
+#include "common/json_writer.h"
 
 namespace farm {
 namespace {
@@ -36,13 +36,12 @@ void AppendSuccessLine(const ResultHeader& header, std::string_view result_json,
 void AppendErrorLine(const ResultHeader& header, std::string_view code,
                      std::string_view message, std::string* out) {
   AppendHeader(header, false, out);
-  nlohmann::json error = {{"code", code}, {"message", message}};
-  // Messages quote user input, which may hold invalid UTF-8: replace, don't throw.
-  out->append(",\"error\":{\"code\":")
-      .append(error["code"].dump())
-      .append(",\"message\":")
-      .append(error["message"].dump(-1, ' ', false, nlohmann::json::error_handler_t::replace))
-      .append("}}");
+  // Messages quote user input, which may hold invalid UTF-8: it is replaced.
+  out->append(",\"error\":{\"code\":");
+  AppendJsonString(code, out);
+  out->append(",\"message\":");
+  AppendJsonString(message, out);
+  out->append("}}");
 }
 
 }  // namespace farm

@@ -2,12 +2,15 @@
 
 #include <charconv>
 
-#include <nlohmann/json.hpp>
+#include "common/json_check.h"
 
 namespace farm::wire {
 namespace {
 
 constexpr std::string_view kReplyPrefix = "{\"seq\":";
+constexpr std::string_view kTaskPrefix = "{\"seq\":";
+constexpr std::string_view kAttempt = ",\"attempt\":";
+constexpr std::string_view kTask = ",\"task\":";
 constexpr std::string_view kOkTrue = ",\"ok\":true,\"reply\":";
 constexpr std::string_view kOkFalse = ",\"ok\":false,\"reply\":";
 
@@ -15,6 +18,14 @@ void AppendNumber(uint64_t value, std::string* out) {
   char digits[24];
   auto [end, ec] = std::to_chars(digits, digits + sizeof digits, value);
   out->append(digits, end);
+}
+
+template <typename Number>
+bool ConsumeNumber(std::string_view* text, Number* value) {
+  auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), *value);
+  if (ec != std::errc() || end == text->data()) return false;
+  text->remove_prefix(end - text->data());
+  return true;
 }
 
 bool ConsumePrefix(std::string_view* text, std::string_view prefix) {
@@ -26,11 +37,11 @@ bool ConsumePrefix(std::string_view* text, std::string_view prefix) {
 }  // namespace
 
 void AppendTask(uint64_t seq, int attempt, std::string_view task_json, std::string* out) {
-  out->append("{\"seq\":");
+  out->append(kTaskPrefix);
   AppendNumber(seq, out);
-  out->append(",\"attempt\":");
+  out->append(kAttempt);
   AppendNumber(static_cast<uint64_t>(attempt), out);
-  out->append(",\"task\":");
+  out->append(kTask);
   out->append(task_json);
   out->append("}\n");
 }
@@ -43,11 +54,18 @@ void AppendReply(uint64_t seq, bool ok, std::string_view result_line, std::strin
   out->append("}\n");
 }
 
+bool DecodeTask(std::string_view line, TaskMessage* task) {
+  if (!ConsumePrefix(&line, kTaskPrefix) || !ConsumeNumber(&line, &task->seq) ||
+      !ConsumePrefix(&line, kAttempt) || !ConsumeNumber(&line, &task->attempt) ||
+      task->attempt < 1 || !ConsumePrefix(&line, kTask) || line.size() < 2 || line.back() != '}')
+    return false;
+  line.remove_suffix(1);
+  task->task_json = line;
+  return true;
+}
+
 bool DecodeReply(std::string_view line, Reply* reply) {
-  if (!ConsumePrefix(&line, kReplyPrefix)) return false;
-  auto [end, ec] = std::from_chars(line.data(), line.data() + line.size(), reply->seq);
-  if (ec != std::errc() || end == line.data()) return false;
-  line.remove_prefix(end - line.data());
+  if (!ConsumePrefix(&line, kReplyPrefix) || !ConsumeNumber(&line, &reply->seq)) return false;
   if (ConsumePrefix(&line, kOkTrue)) {
     reply->ok = true;
   } else if (ConsumePrefix(&line, kOkFalse)) {
@@ -58,7 +76,7 @@ bool DecodeReply(std::string_view line, Reply* reply) {
   if (line.size() < 3 || line.front() != '{' || line.back() != '}') return false;
   line.remove_suffix(1);
   // A worker is ours, but a broken one must not put a torn line in the output.
-  if (!nlohmann::json::accept(line)) return false;
+  if (!IsValidJson(line)) return false;
   reply->result_line = line;
   return true;
 }

@@ -13,9 +13,9 @@
 // "id" takes its seq as id. The reply is written out verbatim as the result
 // line, so the coordinator never re-encodes it.
 //
-// Members are written in exactly this order, and a reply is decoded by that
-// layout: the coordinator frames a reply of any size without building a
-// document for it, and anything that does not fit is a broken worker.
+// Members are written in exactly this order, and messages are decoded by that
+// layout: neither side builds a document for the envelope, and a message that
+// does not fit is rejected (from a worker: a broken worker).
 #pragma once
 
 #include <cstdint>
@@ -35,6 +35,16 @@ void AppendTask(uint64_t seq, int attempt, std::string_view task_json, std::stri
 
 // Appends a reply message and its '\n' to *out.
 void AppendReply(uint64_t seq, bool ok, std::string_view result_line, std::string* out);
+
+struct TaskMessage {
+  uint64_t seq = 0;
+  int attempt = 0;
+  std::string_view task_json;  // a view into the decoded line
+};
+
+// Decodes one task line (without '\n'). False if it is not a well-formed
+// task message; the task's own JSON is checked by whoever parses it.
+bool DecodeTask(std::string_view line, TaskMessage* task);
 
 struct Reply {
   uint64_t seq = 0;

@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/json_check.h"
 #include "common/result_line.h"
 #include "common/wire.h"
 
@@ -74,7 +75,7 @@ TaskSource::Next TaskSource::Take(InputTask* task) {
   }
   if (IsBlank(line)) {
     task->error_line = BadJsonLine(seq_, "empty line");
-  } else if (!nlohmann::json::accept(line)) {
+  } else if (!IsValidJson(line)) {
     // The slow path, only for bad lines: parse again for the parser's message.
     try {
       nlohmann::json ignored = nlohmann::json::parse(line);

@@ -1,5 +1,8 @@
 #include "worker/fib.h"
 
+#include <utility>
+
+#include "common/json_writer.h"
 #include "worker/registry.h"
 
 namespace farm {
@@ -7,6 +10,7 @@ namespace {
 
 constexpr size_t kEdgeDigits = 20;
 constexpr int64_t kMaxN = 100'000'000;
+constexpr uint64_t kMaxWordFib = 93;  // F(93) < 2^64 < F(94)
 
 // log2 of the golden ratio: F(n) has about n * 0.6943 bits.
 size_t FibBits(uint64_t n) { return static_cast<size_t>(n * 0.69424191363061738) + 64; }
@@ -28,7 +32,12 @@ mpz_class FibIterative(uint64_t n) {
 }
 
 mpz_class FibDoubling(uint64_t n) {
-  if (n < 2) return mpz_class(static_cast<unsigned long>(n));
+  if (n <= kMaxWordFib) {
+    // Fits a machine word: no big-number arithmetic at all.
+    uint64_t a = 0, b = 1;
+    for (uint64_t i = 0; i < n; ++i) b = std::exchange(a, b) + b;
+    return mpz_class(static_cast<unsigned long>(a));
+  }
   // Invariant: fk = F(k), fk1 = F(k-1), starting at k = 1.
   mpz_class fk = 1, fk1 = 0, sq, sq1;
   int top = 63 - __builtin_clzll(n);
@@ -102,12 +111,10 @@ ResultJson RunFib(const nlohmann::json& task, TaskContext&) {
                                       method + "\"");
   }
   DecimalSummary summary = SummarizeDecimal(value);
-  ResultJson result = {{"n", n},
-                       {"digits", summary.digits},
-                       {"head", std::move(summary.head)},
-                       {"tail", std::move(summary.tail)}};
-  if (full) result["value"] = value.get_str();
-  return result;
+  JsonObjectWriter result;
+  result.Add("n", n).Add("digits", summary.digits).Add("head", summary.head).Add("tail", summary.tail);
+  if (full) result.Add("value", value.get_str());
+  return result.Finish();
 }
 
 }  // namespace farm

@@ -1,5 +1,6 @@
 // Monte Carlo pi from the task's own stream, so the estimate depends only on
 // (master seed, task id): the same for any -j, mode or schedule.
+#include "common/json_writer.h"
 #include "worker/registry.h"
 
 namespace farm {
@@ -21,10 +22,12 @@ ResultJson RunPi(const nlohmann::json& task, TaskContext& context) {
   uint64_t seed = TaskSeed(context.worker.master_seed, context.id_json);
   Rng rng(seed);
   uint64_t inside = CountInsideQuarterCircle(rng, samples);
-  return {{"samples", samples},
-          {"inside", inside},
-          {"estimate", 4.0 * static_cast<double>(inside) / static_cast<double>(samples)},
-          {"seed", seed}};
+  return JsonObjectWriter()
+      .Add("samples", samples)
+      .Add("inside", inside)
+      .Add("estimate", 4.0 * static_cast<double>(inside) / static_cast<double>(samples))
+      .Add("seed", seed)
+      .Finish();
 }
 
 }  // namespace farm

@@ -1,13 +1,19 @@
 // Draws from the worker's own stream: shows that workers never share one.
+#include <vector>
+
+#include "common/json_writer.h"
 #include "worker/registry.h"
 
 namespace farm {
 
 ResultJson RunRandom(const nlohmann::json& task, TaskContext& context) {
   int64_t count = RequireInt(task, "count", 1, 10'000);
-  ResultJson values = ResultJson::array();
-  for (int64_t i = 0; i < count; ++i) values.push_back(context.worker.rng.NextDouble());
-  return {{"values", std::move(values)}, {"worker_seed", context.worker.seed}};
+  std::vector<double> values(static_cast<size_t>(count));
+  for (double& value : values) value = context.worker.rng.NextDouble();
+  return JsonObjectWriter()
+      .Add("values", std::span<const double>(values))
+      .Add("worker_seed", context.worker.seed)
+      .Finish();
 }
 
 }  // namespace farm

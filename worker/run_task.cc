@@ -3,6 +3,7 @@
 #include <chrono>
 #include <string_view>
 
+#include "common/json_writer.h"
 #include "common/result_line.h"
 #include "worker/registry.h"
 
@@ -15,9 +16,13 @@ using Clock = std::chrono::steady_clock;
 std::string IdJson(const nlohmann::json& task, uint64_t seq) {
   auto it = task.find("id");
   if (it == task.end()) return std::to_string(seq);
-  if (!it->is_string() && !it->is_number_integer())
+  if (it->is_number_unsigned()) return std::to_string(it->get<uint64_t>());
+  if (it->is_number_integer()) return std::to_string(it->get<int64_t>());
+  if (!it->is_string())
     throw TaskFailure("bad_task", "field 'id' must be a string or an integer, got " + it->dump());
-  return it->dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  std::string id_json;
+  AppendJsonString(it->get_ref<const std::string&>(), &id_json);
+  return id_json;
 }
 
 const TaskType& TypeOf(const nlohmann::json& task) {
@@ -42,9 +47,11 @@ bool RunTask(uint64_t seq, int attempt, const nlohmann::json& task, WorkerContex
   ResultJson result;
   try {
     if (!task.is_object()) throw TaskFailure("bad_task", "a task must be a JSON object");
+    if (auto it = task.find("type"); it != task.end() && it->is_string()) {
+      type_json.clear();
+      AppendJsonString(it->get_ref<const std::string&>(), &type_json);
+    }
     id_json = IdJson(task, seq);
-    if (auto it = task.find("type"); it != task.end() && it->is_string())
-      type_json = it->dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     const TaskType& type = TypeOf(task);
     TaskContext context{worker, id_json};
     result = type.run(task, context);
@@ -65,7 +72,7 @@ bool RunTask(uint64_t seq, int attempt, const nlohmann::json& task, WorkerContex
     AppendErrorLine(header, error_code, error_message, out);
     return false;
   }
-  AppendSuccessLine(header, result.dump(), out);
+  AppendSuccessLine(header, result, out);
   return true;
 }
 

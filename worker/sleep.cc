@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <time.h>
 
+#include "common/json_writer.h"
 #include "worker/registry.h"
 
 namespace farm {
@@ -11,7 +12,7 @@ ResultJson RunSleep(const nlohmann::json& task, TaskContext&) {
   timespec remaining = {static_cast<time_t>(ms / 1000), static_cast<long>(ms % 1000) * 1'000'000};
   while (nanosleep(&remaining, &remaining) != 0 && errno == EINTR) {
   }
-  return {{"ms", ms}};
+  return JsonObjectWriter().Add("ms", ms).Finish();
 }
 
 }  // namespace farm

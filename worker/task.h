@@ -1,5 +1,5 @@
 // What a task executor sees and returns. An executor reads its fields from the
-// parsed task, returns its result object, and reports a failure by throwing
+// parsed task, returns its result object as JSON text, and reports a failure by throwing
 // TaskFailure (bad_task for a field out of range, for instance).
 #pragma once
 
@@ -14,8 +14,9 @@
 
 namespace farm {
 
-// Result objects keep their keys in the order the contract lists them.
-using ResultJson = nlohmann::ordered_json;
+// A result object as JSON text, keys in the order the contract lists them
+// (see common/json_writer.h).
+using ResultJson = std::string;
 
 struct TaskFailure : std::runtime_error {
   TaskFailure(std::string code, const std::string& message)

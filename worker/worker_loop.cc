@@ -25,16 +25,14 @@ constexpr size_t kReadChunk = 256 * 1024;
 // Runs one task message; false if the message is malformed.
 bool HandleMessage(std::string_view line, WorkerContext& worker, std::string* replies,
                    std::string* scratch) {
-  nlohmann::json message = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
-  auto seq = message.find("seq");
-  auto attempt = message.find("attempt");
-  auto task = message.find("task");
-  if (!message.is_object() || seq == message.end() || !seq->is_number_unsigned() ||
-      attempt == message.end() || !attempt->is_number_unsigned() || task == message.end())
-    return false;
+  wire::TaskMessage message;
+  if (!wire::DecodeTask(line, &message)) return false;
+  // The coordinator checked the task is valid JSON before sending it.
+  nlohmann::json task = nlohmann::json::parse(message.task_json, nullptr, false);
+  if (task.is_discarded()) return false;
   scratch->clear();
-  bool ok = RunTask(seq->get<uint64_t>(), attempt->get<int>(), *task, worker, scratch);
-  wire::AppendReply(seq->get<uint64_t>(), ok, *scratch, replies);
+  bool ok = RunTask(message.seq, message.attempt, task, worker, scratch);
+  wire::AppendReply(message.seq, ok, *scratch, replies);
   return true;
 }
 

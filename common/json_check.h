@@ -1,0 +1,14 @@
+// A strict JSON syntax check that allocates nothing for flat documents. The
+// coordinator checks every input line and every worker reply on its hot
+// path; a DOM parse there would cost more than the tasks it dispatches.
+// It accepts exactly what nlohmann::json::accept() accepts (RFC 8259, UTF-8
+// checked, \u surrogates paired); the fuzz test holds it to that.
+#pragma once
+
+#include <string_view>
+
+namespace farm {
+
+bool IsValidJson(std::string_view text);
+
+}  // namespace farm
