@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -153,6 +154,8 @@ int RunBatch(const RunOptions& options, RunSummary* summary) {
     error = s.message();
   }
   summary->wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  rusage usage;
+  if (getrusage(RUSAGE_SELF, &usage) == 0) summary->coordinator_peak_rss_mb = usage.ru_maxrss / 1024.0;
   summary->tasks = sink.written();
   summary->ok = sink.ok();
   summary->failed = sink.failed();

@@ -57,6 +57,7 @@ Status WriteSummaryJson(const RunSummary& s, const std::string& path) {
       {"worker_restarts", s.worker_restarts},
       {"seed", s.seed},
       {"interrupted", s.interrupted},
+      {"coordinator_peak_rss_mb", s.coordinator_peak_rss_mb},
   };
   std::ofstream out(path);
   out << json.dump() << "\n";

@@ -22,6 +22,7 @@ struct RunSummary {
   uint64_t worker_restarts = 0;
   std::vector<uint64_t> tasks_per_worker;
   double wall_s = 0;
+  double coordinator_peak_rss_mb = 0;  // the coordinator's own, workers apart
   bool interrupted = false;
 };
 
