@@ -33,7 +33,7 @@ std::string FormatSummary(const RunSummary& s) {
            (unsigned long long)s.seed);
   std::string text = line;
   if (s.skipped > 0) text += "farm: " + std::to_string(s.skipped) + " tasks already done, skipped\n";
-  if (s.tasks_per_worker.size() > 1) {
+  if (!s.tasks_per_worker.empty()) {
     text += "farm: tasks per worker:";
     for (uint64_t n : s.tasks_per_worker) text += " " + std::to_string(n);
     text += "\n";
