@@ -1,9 +1,11 @@
 #include "tests/run_farm.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -18,6 +20,12 @@ std::vector<std::string> FarmRun::lines() const {
   std::vector<std::string> result;
   std::istringstream stream(out);
   for (std::string line; std::getline(stream, line);) result.push_back(line);
+  return result;
+}
+
+std::vector<nlohmann::json> FarmRun::results() const {
+  std::vector<nlohmann::json> result;
+  for (const std::string& line : lines()) result.push_back(nlohmann::json::parse(line));
   return result;
 }
 
@@ -64,7 +72,10 @@ FarmRun FinishFarm(FarmChild child) {
     }
   }
   int status = 0;
-  waitpid(child.pid, &status, 0);
+  rusage usage{};
+  while (wait4(child.pid, &status, 0, &usage) < 0 && errno == EINTR) {
+  }
+  run.max_rss_kb = usage.ru_maxrss;
   run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   return run;
 }

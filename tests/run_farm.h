@@ -6,13 +6,20 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 namespace farm::testing {
 
 struct FarmRun {
   int exit_code = -1;  // 128 + signal if it was killed
   std::string out;
   std::string err;
-  std::vector<std::string> lines() const;  // `out` split at '\n'
+  // Peak resident set in KiB, from wait4: the larger of the farm process and
+  // its biggest worker. Linux also counts the forked test process's memory
+  // just before exec, so a test that bounds it must not hold much itself.
+  long max_rss_kb = 0;
+  std::vector<std::string> lines() const;     // `out` split at '\n'
+  std::vector<nlohmann::json> results() const;  // each line parsed; throws if one is not JSON
 };
 
 // Runs `farm args...` with `input` on its stdin; waits for it to end.

@@ -1,0 +1,141 @@
+// The coordinator-worker messages: what is written is what is decoded, and a
+// reply that does not fit the layout is rejected rather than half-read.
+#include "common/wire.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace farm::wire {
+namespace {
+
+constexpr std::string_view kResult =
+    R"({"id":7,"type":"fib","ok":true,"worker":0,"attempts":1,"elapsed_ms":0.004,"result":{"n":20}})";
+
+std::string Reply(uint64_t seq, bool ok, std::string_view result_line) {
+  std::string out;
+  AppendReply(seq, ok, result_line, &out);
+  return out;
+}
+
+// A reply line as the worker writes it, without its '\n'.
+std::string ReplyLine(uint64_t seq, bool ok, std::string_view result_line) {
+  std::string line = Reply(seq, ok, result_line);
+  EXPECT_EQ(line.back(), '\n');
+  line.pop_back();
+  return line;
+}
+
+bool Decodes(std::string_view line) {
+  wire::Reply reply;
+  return DecodeReply(line, &reply);
+}
+
+TEST(Wire, TaskMessageIsOneJsonLineHoldingTheTaskVerbatim) {
+  std::string out = "earlier\n";
+  AppendTask(17, 2, R"({"type":"fib","n":20,"id":"x"})", &out);
+  ASSERT_EQ(out, "earlier\n{\"seq\":17,\"attempt\":2,\"task\":{\"type\":\"fib\",\"n\":20,\"id\":\"x\"}}\n");
+  auto message = nlohmann::json::parse(out.substr(8));
+  EXPECT_EQ(message["seq"], 17);
+  EXPECT_EQ(message["attempt"], 2);
+  EXPECT_EQ(message["task"]["id"], "x");
+}
+
+TEST(Wire, TaskMessageKeepsTheLargestSeq) {
+  std::string out;
+  AppendTask(UINT64_MAX, 1, "{}", &out);
+  EXPECT_EQ(nlohmann::json::parse(out)["seq"].get<uint64_t>(), UINT64_MAX);
+}
+
+TEST(Wire, ReplyRoundTrips) {
+  for (bool ok : {true, false}) {
+    for (uint64_t seq : {uint64_t{0}, uint64_t{1}, uint64_t{17}, UINT64_MAX}) {
+      std::string line = ReplyLine(seq, ok, kResult);
+      wire::Reply reply;
+      ASSERT_TRUE(DecodeReply(line, &reply)) << line;
+      EXPECT_EQ(reply.seq, seq);
+      EXPECT_EQ(reply.ok, ok);
+      EXPECT_EQ(reply.result_line, kResult);
+    }
+  }
+}
+
+TEST(Wire, ReplyIsValidJsonWithTheResultNested) {
+  auto message = nlohmann::json::parse(ReplyLine(5, true, kResult));
+  EXPECT_EQ(message["seq"], 5);
+  EXPECT_EQ(message["ok"], true);
+  EXPECT_EQ(message["reply"], nlohmann::json::parse(kResult));
+}
+
+TEST(Wire, ReplyHoldingNewlineEscapesStaysOneLine) {
+  std::string result = R"({"error":{"message":"line\nbreak \"quoted\" }"}})";
+  std::string out = Reply(3, false, result);
+  EXPECT_EQ(out.find('\n'), out.size() - 1);
+  wire::Reply reply;
+  ASSERT_TRUE(DecodeReply(std::string_view(out).substr(0, out.size() - 1), &reply));
+  EXPECT_EQ(reply.result_line, result);
+}
+
+TEST(Wire, ReplyWithWrongPrefixIsRejected) {
+  EXPECT_FALSE(Decodes(R"({"sq":1,"ok":true,"reply":{}})"));
+  EXPECT_FALSE(Decodes(R"( {"seq":1,"ok":true,"reply":{"a":1}})"));
+  EXPECT_FALSE(Decodes(R"({"ok":true,"seq":1,"reply":{"a":1}})"));
+  EXPECT_FALSE(Decodes(""));
+}
+
+TEST(Wire, ReplyWithBadSeqIsRejected) {
+  EXPECT_FALSE(Decodes(R"({"seq":,"ok":true,"reply":{"a":1}})"));
+  EXPECT_FALSE(Decodes(R"({"seq":-1,"ok":true,"reply":{"a":1}})"));
+  EXPECT_FALSE(Decodes(R"({"seq":"1","ok":true,"reply":{"a":1}})"));
+  EXPECT_FALSE(Decodes(R"({"seq":1.5,"ok":true,"reply":{"a":1}})"));
+  EXPECT_FALSE(Decodes(R"({"seq":18446744073709551616,"ok":true,"reply":{"a":1}})"));
+}
+
+TEST(Wire, ReplyWithoutOkIsRejected) {
+  EXPECT_FALSE(Decodes(R"({"seq":1,"reply":{"a":1}})"));
+  EXPECT_FALSE(Decodes(R"({"seq":1,"ok":1,"reply":{"a":1}})"));
+  EXPECT_FALSE(Decodes(R"({"seq":1,"ok":"true","reply":{"a":1}})"));
+}
+
+TEST(Wire, ReplyWithInvalidJsonInsideIsRejected) {
+  EXPECT_FALSE(Decodes(R"({"seq":1,"ok":true,"reply":{"a":}})"));
+  EXPECT_FALSE(Decodes(R"({"seq":1,"ok":true,"reply":{"a":1})"));  // torn: one brace short
+  EXPECT_FALSE(Decodes("{\"seq\":1,\"ok\":true,\"reply\":{\"a\":\"\xff\"}}"));  // not UTF-8
+}
+
+TEST(Wire, ReplyHoldingANonObjectIsRejected) {
+  EXPECT_FALSE(Decodes(R"({"seq":1,"ok":true,"reply":[1,2]})"));
+  EXPECT_FALSE(Decodes(R"({"seq":1,"ok":true,"reply":"x"})"));
+  EXPECT_FALSE(Decodes(R"({"seq":1,"ok":true,"reply":7})"));
+  EXPECT_FALSE(Decodes(R"({"seq":1,"ok":true,"reply":})"));
+}
+
+TEST(Wire, ReplyWithTrailingGarbageIsRejected) {
+  std::string line = ReplyLine(1, true, kResult);
+  EXPECT_TRUE(Decodes(line));
+  EXPECT_FALSE(Decodes(line + "x"));
+  EXPECT_FALSE(Decodes(line + "}"));
+  EXPECT_FALSE(Decodes(line + " "));
+  EXPECT_FALSE(Decodes(line + "\n"));
+  EXPECT_FALSE(Decodes(R"({"seq":1,"ok":true,"reply":{"a":1},"more":2})"));
+}
+
+TEST(Wire, TruncatedReplyIsRejectedAtEveryLength) {
+  std::string line = ReplyLine(42, true, kResult);
+  for (size_t length = 0; length < line.size(); ++length)
+    EXPECT_FALSE(Decodes(std::string_view(line).substr(0, length))) << "length " << length;
+}
+
+TEST(Wire, LineLimitsLeaveRoomForTheLargestTaskAndReply) {
+  // A task line of the maximum size still fits in a message line.
+  std::string message;
+  AppendTask(UINT64_MAX, 1000, std::string(kMaxTaskLine, 'x'), &message);
+  EXPECT_LE(message.size() - 1, kMaxMessageLine);
+  // F(100,000,000) has 20,898,764 digits; its reply must fit.
+  EXPECT_GT(kMaxReplyLine, 20'898'764u + 1024);
+}
+
+}  // namespace
+}  // namespace farm::wire
