@@ -19,7 +19,8 @@ std::string IdJson(const nlohmann::json& task, uint64_t seq) {
   if (it->is_number_unsigned()) return std::to_string(it->get<uint64_t>());
   if (it->is_number_integer()) return std::to_string(it->get<int64_t>());
   if (!it->is_string())
-    throw TaskFailure("bad_task", "field 'id' must be a string or an integer, got " + it->dump());
+    throw TaskFailure("bad_task",
+                      "field 'id' must be a string or an integer, got " + DescribeValue(*it));
   std::string id_json;
   AppendJsonString(it->get_ref<const std::string&>(), &id_json);
   return id_json;
@@ -29,7 +30,7 @@ const TaskType& TypeOf(const nlohmann::json& task) {
   auto it = task.find("type");
   if (it == task.end()) throw TaskFailure("bad_task", "field 'type' is missing");
   if (!it->is_string())
-    throw TaskFailure("bad_task", "field 'type' must be a string, got " + it->dump());
+    throw TaskFailure("bad_task", "field 'type' must be a string, got " + DescribeValue(*it));
   const std::string& name = it->get_ref<const std::string&>();
   const TaskType* type = FindTaskType(name);
   if (type == nullptr) throw TaskFailure("bad_task", UnknownTaskTypeMessage(name));

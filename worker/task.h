@@ -38,6 +38,10 @@ struct TaskContext {
   std::string_view id_json;  // the task's id as JSON text, e.g. 7 or "x"
 };
 
+// A value as an error message shows it: scalars as JSON, containers by kind
+// only, since printing deep nesting recurses and would crash the worker.
+std::string DescribeValue(const nlohmann::json& value);
+
 // Field readers: throw TaskFailure("bad_task", ...) naming the field.
 int64_t RequireInt(const nlohmann::json& task, const char* field, int64_t min, int64_t max);
 int64_t OptionalInt(const nlohmann::json& task, const char* field, int64_t min, int64_t max,
