@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -42,12 +43,15 @@ Status ParseMode(std::string_view text, Mode* mode) {
 
 Status OpenInput(const RunOptions& options, Fd* fd) {
   const std::string& path = options.urls.empty() ? options.input : options.urls;
-  if (path == "-") {
-    fd->reset(dup(STDIN_FILENO));
-    return Status::Ok();
-  }
-  fd->reset(open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd->valid()) return Status::FromErrno("cannot read '" + path + "'", errno);
+  const bool from_stdin = path == "-";
+  const std::string what = from_stdin ? "cannot read standard input" : "cannot read '" + path + "'";
+  fd->reset(from_stdin ? fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 0)
+                       : open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd->valid()) return Status::FromErrno(what, errno);
+  // A directory opens fine and fails only at the first read: refuse it here,
+  // as a usage error, before anything runs.
+  struct stat st;
+  if (fstat(fd->get(), &st) == 0 && S_ISDIR(st.st_mode)) return Status::FromErrno(what, EISDIR);
   return Status::Ok();
 }
 
