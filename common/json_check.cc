@@ -1,5 +1,7 @@
 #include "common/json_check.h"
 
+#include <cmath>
+#include <cstdlib>
 #include <string>
 
 namespace farm {
@@ -44,22 +46,35 @@ bool Scanner::Number() {
     while (p_ < end_ && *p_ >= '0' && *p_ <= '9') ++p_;
     return p_ > start;
   };
+  const Byte* start = p_;
   if (At('-')) ++p_;
+  const Byte* integer_start = p_;
   if (At('0')) {
     ++p_;
   } else if (!digits()) {
     return false;
   }
+  long magnitude = p_ - integer_start;  // the number is below 10^magnitude
   if (At('.')) {
     ++p_;
     if (!digits()) return false;
   }
   if (At('e') || At('E')) {
     ++p_;
+    bool negative = At('-');
     if (At('+') || At('-')) ++p_;
+    const Byte* exponent_start = p_;
     if (!digits()) return false;
+    long exponent = 0;  // saturates: past 10^5 only "huge" matters
+    for (const Byte* d = exponent_start; d < p_ && exponent < 100'000; ++d)
+      exponent = exponent * 10 + (*d - '0');
+    magnitude += negative ? -exponent : exponent;
   }
-  return true;
+  // The parser rejects a number beyond double's range ("number overflow"),
+  // so must we. Below 10^308 none is; only those above need strtod.
+  if (magnitude <= 308) return true;
+  std::string token(reinterpret_cast<const char*>(start), p_ - start);
+  return std::isfinite(std::strtod(token.c_str(), nullptr));
 }
 
 bool Scanner::Hex4(unsigned* value) {

@@ -2,7 +2,9 @@
 // coordinator checks every input line and every worker reply on its hot
 // path; a DOM parse there would cost more than the tasks it dispatches.
 // It accepts exactly what nlohmann::json::accept() accepts (RFC 8259, UTF-8
-// checked, \u surrogates paired); the fuzz test holds it to that.
+// checked, \u surrogates paired, numbers within double's range), except a raw
+// NUL byte, which nlohmann takes for the end of input; tests/json_check_test.cc
+// holds it to that.
 #pragma once
 
 #include <string_view>

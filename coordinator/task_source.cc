@@ -79,7 +79,7 @@ TaskSource::Next TaskSource::Take(InputTask* task) {
     // The slow path, only for bad lines: parse again for the parser's message.
     try {
       nlohmann::json ignored = nlohmann::json::parse(line);
-    } catch (const nlohmann::json::parse_error& error) {
+    } catch (const nlohmann::json::exception& error) {  // parse_error, or out_of_range: 1e400
       task->error_line = BadJsonLine(seq_, error.what());
     }
     if (task->error_line.empty()) task->error_line = BadJsonLine(seq_, "invalid JSON");
