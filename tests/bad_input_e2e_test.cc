@@ -62,6 +62,9 @@ TEST(BadInputE2E, LinesThatAreNotJson) {
       {"{'type':'fib'}", "bad_json", "parse error"},
       {"", "bad_json", "empty line"},
       {"   \t ", "bad_json", "empty line"},
+      {"{\"type\":\"fib\",\"n\":1,\"x\":1e400}", "bad_json", "number overflow"},
+      {std::string("{\"type\":\"fib\",\"n\":1}\0", 21), "bad_json", ""},
+      {std::string("{\"type\":\"fib\",\"n\":\0 1}", 22), "bad_json", ""},
   });
 }
 
