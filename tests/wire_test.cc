@@ -49,6 +49,39 @@ TEST(Wire, TaskMessageKeepsTheLargestSeq) {
   EXPECT_EQ(nlohmann::json::parse(out)["seq"].get<uint64_t>(), UINT64_MAX);
 }
 
+TEST(Wire, TaskRoundTrips) {
+  for (uint64_t seq : {uint64_t{1}, uint64_t{17}, UINT64_MAX}) {
+    for (int attempt : {1, 3, 1000}) {
+      for (std::string_view task : {std::string_view(R"({"type":"fib","n":20})"),
+                                    std::string_view(R"({"id":"}","s":"\"}"})"),
+                                    std::string_view("[1]")}) {
+        std::string out;
+        AppendTask(seq, attempt, task, &out);
+        out.pop_back();
+        TaskMessage message;
+        ASSERT_TRUE(DecodeTask(out, &message)) << out;
+        EXPECT_EQ(message.seq, seq);
+        EXPECT_EQ(message.attempt, attempt);
+        EXPECT_EQ(message.task_json, task);
+      }
+    }
+  }
+}
+
+TEST(Wire, MalformedTaskMessagesAreRejected) {
+  TaskMessage message;
+  for (std::string_view line :
+       {"", "{}", R"({"seq":1,"task":{}})", R"({"attempt":1,"seq":1,"task":{}})",
+        R"({"seq":-1,"attempt":1,"task":{}})", R"({"seq":1,"attempt":0,"task":{}})",
+        R"({"seq":1,"attempt":-2,"task":{}})", R"({"seq":1,"attempt":1,"task":})",
+        R"({"seq":1,"attempt":1})", R"({"seq":1,"attempt":1,"task":{}} )",
+        R"({"seq":x,"attempt":1,"task":{}})", R"({"seq":1,"attempt":99999999999,"task":{}})"})
+    EXPECT_FALSE(DecodeTask(line, &message)) << line;
+  // Only the envelope is checked here: a torn task is left to the parser.
+  ASSERT_TRUE(DecodeTask(R"({"seq":1,"attempt":1,"task":{})", &message));
+  EXPECT_EQ(message.task_json, "{");
+}
+
 TEST(Wire, ReplyRoundTrips) {
   for (bool ok : {true, false}) {
     for (uint64_t seq : {uint64_t{0}, uint64_t{1}, uint64_t{17}, UINT64_MAX}) {
