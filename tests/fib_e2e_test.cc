@@ -23,7 +23,8 @@ std::string GmpFibString(unsigned long n) {
 }
 
 TEST(FibE2E, BatchEqualsTheReferenceForBothMethods) {
-  const unsigned long ns[] = {0, 1, 2, 3, 10, 20, 50, 92, 93, 94, 100, 999, 1000, 4096, 10'000, 54'321};
+  const unsigned long ns[] = {0,  1,  2,   3,   10,   20,   50,     92,
+                              93, 94, 100, 999, 1000, 4096, 10'000, 54'321};
   std::string input;
   for (const char* method : {"iterative", "doubling"})
     for (unsigned long n : ns)

@@ -39,7 +39,8 @@ Parsed Parse(std::initializer_list<std::string> words) {
   const Flag flags[] = {
       {"--workers", 'j', true, IntInto("--workers", 1, 64, &parsed.workers)},
       {"--name", 0, true, [&](std::string_view v) { return parsed.name = v, Status::Ok(); }},
-      {"--verbose", 'v', false, [&](std::string_view) { return parsed.verbose = true, Status::Ok(); }},
+      {"--verbose", 'v', false,
+       [&](std::string_view) { return parsed.verbose = true, Status::Ok(); }},
   };
   Args args(words);
   parsed.status = ParseFlags(args.span(), flags, &parsed.positional);

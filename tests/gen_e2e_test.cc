@@ -63,7 +63,8 @@ TEST(GenE2E, DefaultsMakeOneRunnableLine) {
 TEST(GenE2E, GeneratedLinesRunCleanly) {
   std::string input;
   for (const std::vector<std::string>& args :
-       {std::vector<std::string>{"gen", "fib", "--n", "300", "--count", "3", "--method", "iterative"},
+       {std::vector<std::string>{"gen", "fib", "--n", "300", "--count", "3", "--method",
+                                 "iterative"},
         {"gen", "pi", "--samples", "1000", "--count", "3"},
         {"gen", "random", "--values", "4", "--count", "3"},
         {"gen", "sleep", "--ms", "1", "--count", "3"}})

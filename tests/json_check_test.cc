@@ -100,8 +100,9 @@ TEST(JsonCheck, AgreesWithTheParserOnMutatedDocuments) {
       R"([0,-0,0.0,1e5,1E-5,true,false,null,"",{},[]])",
       "{\"s\":\"\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\",\"t\":\"\\\\\\\"\\/\\b\\f\\n\\r\\t\"}",
   };
-  const std::string alphabet = "{}[]\":,\\/ \t\r\n0123456789-+.eEtrufalsn\x01\x1f\x7f\x80\xbf\xc2\xc3"
-                               "\xe0\xed\xef\xf0\xf4\xf5\xffuUdD";
+  const std::string alphabet =
+      "{}[]\":,\\/ \t\r\n0123456789-+.eEtrufalsn"
+      "\x01\x1f\x7f\x80\xbf\xc2\xc3\xe0\xed\xef\xf0\xf4\xf5\xffuUdD";
   Rng rng(20240601);
   int disagreements = 0;
   for (int round = 0; round < 200'000 && disagreements < 10; ++round) {

@@ -34,7 +34,8 @@ TEST(Registry, LookupIsExact) {
 TEST(Registry, NearMissGetsDidYouMean) {
   EXPECT_EQ(UnknownTaskTypeMessage("fbi"), "unknown task type 'fbi' (did you mean 'fib'?)");
   EXPECT_EQ(UnknownTaskTypeMessage("sleeep"), "unknown task type 'sleeep' (did you mean 'sleep'?)");
-  EXPECT_EQ(UnknownTaskTypeMessage("randon"), "unknown task type 'randon' (did you mean 'random'?)");
+  EXPECT_EQ(UnknownTaskTypeMessage("randon"),
+            "unknown task type 'randon' (did you mean 'random'?)");
   EXPECT_EQ(UnknownTaskTypeMessage("pie"), "unknown task type 'pie' (did you mean 'pi'?)");
   EXPECT_EQ(UnknownTaskTypeMessage("FIB").find("did you mean"), std::string::npos);
 }
@@ -43,7 +44,8 @@ TEST(Registry, FarOffNameListsTheKnownTypes) {
   EXPECT_EQ(UnknownTaskTypeMessage("download"),
             "unknown task type 'download' (known types: fib pi random sleep)");
   // One letter is "close" to every short name; that is no hint.
-  EXPECT_EQ(UnknownTaskTypeMessage("x"), "unknown task type 'x' (known types: fib pi random sleep)");
+  EXPECT_EQ(UnknownTaskTypeMessage("x"),
+            "unknown task type 'x' (known types: fib pi random sleep)");
   EXPECT_EQ(UnknownTaskTypeMessage(""), "unknown task type '' (known types: fib pi random sleep)");
 }
 

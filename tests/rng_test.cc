@@ -60,7 +60,8 @@ TEST(Rng, TaskSeedDependsOnTheIdText) {
   EXPECT_NE(TaskSeed(1, "7"), TaskSeed(1, "\"7\""));
   EXPECT_NE(TaskSeed(1, "7"), TaskSeed(2, "7"));
   std::set<uint64_t> seeds;
-  for (int id = 1; id <= 10000; ++id) EXPECT_TRUE(seeds.insert(TaskSeed(3, std::to_string(id))).second);
+  for (int id = 1; id <= 10000; ++id)
+    EXPECT_TRUE(seeds.insert(TaskSeed(3, std::to_string(id))).second) << id;
 }
 
 TEST(Rng, TaskAndWorkerStreamsAreApart) {

@@ -1,6 +1,9 @@
 // End-to-end: the real farm binary with real forked workers. What `farm run`
 // promises a user: ids, exit codes, ordering, input and output places, the
 // summary.
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <gtest/gtest.h>
 
 #include <map>
@@ -8,9 +11,6 @@
 #include <string>
 
 #include <nlohmann/json.hpp>
-
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "tests/run_farm.h"
 
@@ -20,6 +20,7 @@ namespace {
 using nlohmann::json;
 using testing::ReadFile;
 using testing::RunFarm;
+using testing::RunFarmPiped;
 using testing::TempDir;
 using testing::WriteFile;
 
@@ -72,7 +73,8 @@ TEST(RunE2E, IdsAreEchoedAndDefaultToTheLineNumber) {
 }
 
 TEST(RunE2E, ExitZeroWhenEveryTaskIsOk) {
-  auto run = RunFarm({"run", "-j", "2"}, "{\"type\":\"fib\",\"n\":1}\n{\"type\":\"pi\",\"samples\":10}\n");
+  auto run =
+      RunFarm({"run", "-j", "2"}, "{\"type\":\"fib\",\"n\":1}\n{\"type\":\"pi\",\"samples\":10}\n");
   EXPECT_EQ(run.exit_code, 0) << run.err;
   EXPECT_EQ(run.lines().size(), 2u);
 }
@@ -100,7 +102,8 @@ void ExpectUsageError(const std::vector<std::string>& args, const std::string& m
 }
 
 TEST(RunE2E, BadFlagIsAUsageError) {
-  ExpectUsageError({"run", "--wrokers", "2"}, "unknown option '--wrokers' (did you mean '--workers'?)");
+  ExpectUsageError({"run", "--wrokers", "2"},
+                   "unknown option '--wrokers' (did you mean '--workers'?)");
   ExpectUsageError({"run", "-j", "0"}, "--workers");
   ExpectUsageError({"run", "-j"}, "needs a value");
   ExpectUsageError({"run", "--seed", "x"}, "--seed");
@@ -133,7 +136,8 @@ TEST(RunE2E, UnknownCommandIsAUsageError) {
 TEST(RunE2E, KeepOrderGivesInputOrder) {
   // Long sleeps first: in completion order they would come out last.
   std::string input;
-  for (int ms : {300, 200, 100}) input += "{\"type\":\"sleep\",\"ms\":" + std::to_string(ms) + "}\n";
+  for (int ms : {300, 200, 100})
+    input += "{\"type\":\"sleep\",\"ms\":" + std::to_string(ms) + "}\n";
   for (int i = 0; i < 200; ++i) input += "{\"type\":\"fib\",\"n\":" + std::to_string(i) + "}\n";
   auto run = RunFarm({"run", "-j", "4", "--keep-order"}, input);
   ASSERT_EQ(run.exit_code, 0) << run.err;
@@ -154,7 +158,9 @@ TEST(RunE2E, WithoutKeepOrderResultsComeAsTheyFinish) {
 
 std::string MixedInput() {
   std::string input;
-  for (int i = 0; i < 50; ++i) input += "{\"id\":\"t" + std::to_string(i) + "\",\"type\":\"fib\",\"n\":" + std::to_string(i) + "}\n";
+  for (int i = 0; i < 50; ++i)
+    input += "{\"id\":\"t" + std::to_string(i) + "\",\"type\":\"fib\",\"n\":" + std::to_string(i) +
+             "}\n";
   return input;
 }
 
@@ -176,11 +182,30 @@ TEST(RunE2E, InputFromStdinDashOrFileGivesTheSameResults) {
   auto from_stdin = RunFarm({"run", "-j", "2"}, MixedInput());
   auto from_dash = RunFarm({"run", "-j", "2", "-"}, MixedInput());
   auto from_file = RunFarm({"run", "-j", "2", dir.File("tasks.jsonl")});
-  for (const auto* run : {&from_stdin, &from_dash, &from_file}) ASSERT_EQ(run->exit_code, 0) << run->err;
+  for (const auto* run : {&from_stdin, &from_dash, &from_file})
+    ASSERT_EQ(run->exit_code, 0) << run->err;
   auto want = ResultsById(from_stdin.out);
   EXPECT_EQ(want.size(), 50u);
   EXPECT_EQ(ResultsById(from_dash.out), want);
   EXPECT_EQ(ResultsById(from_file.out), want);
+}
+
+TEST(RunE2E, InputFromAPipeGivesTheSameResults) {
+  auto from_file = RunFarm({"run", "-j", "2"}, MixedInput());
+  auto from_pipe = RunFarmPiped({"run", "-j", "2"}, MixedInput());
+  ASSERT_EQ(from_pipe.exit_code, 0) << from_pipe.err;
+  EXPECT_EQ(ResultsById(from_pipe.out), ResultsById(from_file.out));
+}
+
+TEST(RunE2E, LongPipedInputIsReadAsItComes) {
+  // Megabytes through a 64 KiB pipe: farm must poll its input among the
+  // workers' replies, losing and repeating nothing.
+  std::string input;
+  for (int i = 0; i < 100'000; ++i)
+    input += "{\"id\":\"t" + std::to_string(i) + "\",\"type\":\"fib\",\"n\":1}\n";
+  auto run = RunFarmPiped({"run", "-j", "2", "-"}, input);
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(ResultsById(run.out).size(), 100'000u);
 }
 
 TEST(RunE2E, OutputFileGetsTheResultsAndStdoutStaysEmpty) {
@@ -193,7 +218,8 @@ TEST(RunE2E, OutputFileGetsTheResultsAndStdoutStaysEmpty) {
 }
 
 TEST(RunE2E, SummaryGoesToStderr) {
-  auto run = RunFarm({"run", "-j", "2", "--seed", "123"}, "{\"type\":\"fib\",\"n\":1}\n{\"type\":\"fib\"}\n");
+  auto run = RunFarm({"run", "-j", "2", "--seed", "123"},
+                     "{\"type\":\"fib\",\"n\":1}\n{\"type\":\"fib\"}\n");
   EXPECT_NE(run.err.find("2 tasks, 1 ok, 1 failed, 0 retried"), std::string::npos) << run.err;
   EXPECT_NE(run.err.find("seed 123"), std::string::npos) << run.err;
   EXPECT_NE(run.err.find("2 process workers"), std::string::npos) << run.err;
@@ -211,9 +237,11 @@ TEST(RunE2E, SeedFromTheOsIsPrintedAndDiffers) {
 
 TEST(RunE2E, SummaryJsonHoldsTheRunsFacts) {
   TempDir dir;
-  std::string input = "{\"type\":\"fib\",\"n\":5}\n{\"type\":\"pi\",\"samples\":100}\n"
-                      "not json\n{\"type\":\"fib\",\"n\":-1}\n{\"type\":\"sleep\",\"ms\":1}\n";
-  auto run = RunFarm({"run", "-j", "3", "--seed", "555", "--summary-json", dir.File("s.json")}, input);
+  std::string input =
+      "{\"type\":\"fib\",\"n\":5}\n{\"type\":\"pi\",\"samples\":100}\n"
+      "not json\n{\"type\":\"fib\",\"n\":-1}\n{\"type\":\"sleep\",\"ms\":1}\n";
+  auto run =
+      RunFarm({"run", "-j", "3", "--seed", "555", "--summary-json", dir.File("s.json")}, input);
   EXPECT_EQ(run.exit_code, 1) << run.err;
   json summary = json::parse(ReadFile(dir.File("s.json")));
   EXPECT_EQ(summary["tasks"], 5);

@@ -29,7 +29,10 @@ std::vector<nlohmann::json> FarmRun::results() const {
   return result;
 }
 
-FarmChild StartFarm(const std::vector<std::string>& args, const std::string& stdin_path) {
+namespace {
+
+// Forks and execs farm with `stdin_fd` as its standard input.
+FarmChild Spawn(const std::vector<std::string>& args, int stdin_fd) {
   int out[2], err[2];
   if (pipe2(out, O_CLOEXEC) != 0 || pipe2(err, O_CLOEXEC) != 0) throw std::runtime_error("pipe");
   std::vector<char*> argv;
@@ -40,8 +43,7 @@ FarmChild StartFarm(const std::vector<std::string>& args, const std::string& std
   argv.push_back(nullptr);
   pid_t pid = fork();
   if (pid == 0) {
-    int in = open(stdin_path.c_str(), O_RDONLY);
-    if (in < 0 || dup2(in, 0) < 0 || dup2(out[1], 1) < 0 || dup2(err[1], 2) < 0) _exit(126);
+    if (dup2(stdin_fd, 0) < 0 || dup2(out[1], 1) < 0 || dup2(err[1], 2) < 0) _exit(126);
     signal(SIGPIPE, SIG_DFL);
     execv(argv[0], argv.data());
     _exit(127);
@@ -51,14 +53,26 @@ FarmChild StartFarm(const std::vector<std::string>& args, const std::string& std
   return {pid, out[0], err[0]};
 }
 
+}  // namespace
+
+FarmChild StartFarm(const std::vector<std::string>& args, const std::string& stdin_path) {
+  int in = open(stdin_path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (in < 0) throw std::runtime_error("open " + stdin_path);
+  FarmChild child = Spawn(args, in);
+  close(in);
+  return child;
+}
+
 FarmRun FinishFarm(FarmChild child) {
   FarmRun run;
-  pollfd fds[2] = {{child.out_fd, POLLIN, 0}, {child.err_fd, POLLIN, 0}};
+  // Standard output, standard error, and the input still to write, if any.
+  pollfd fds[3] = {
+      {child.out_fd, POLLIN, 0}, {child.err_fd, POLLIN, 0}, {child.in_fd, POLLOUT, 0}};
   std::string* sinks[2] = {&run.out, &run.err};
-  int open_fds = 2;
+  size_t written = 0;
   char buffer[65536];
-  while (open_fds > 0) {
-    if (poll(fds, 2, -1) < 0) continue;
+  while (fds[0].fd >= 0 || fds[1].fd >= 0) {
+    if (poll(fds, 3, -1) < 0) continue;
     for (int i = 0; i < 2; ++i) {
       if (fds[i].fd < 0 || fds[i].revents == 0) continue;
       ssize_t n = read(fds[i].fd, buffer, sizeof buffer);
@@ -67,10 +81,18 @@ FarmRun FinishFarm(FarmChild child) {
       } else {
         close(fds[i].fd);
         fds[i].fd = -1;
-        --open_fds;
+      }
+    }
+    if (fds[2].fd >= 0 && fds[2].revents != 0) {
+      ssize_t n = write(fds[2].fd, child.input.data() + written, child.input.size() - written);
+      if (n > 0) written += static_cast<size_t>(n);
+      if (n < 0 || written == child.input.size()) {  // done, or farm stopped reading
+        close(fds[2].fd);
+        fds[2].fd = -1;
       }
     }
   }
+  if (fds[2].fd >= 0) close(fds[2].fd);
   int status = 0;
   rusage usage{};
   while (wait4(child.pid, &status, 0, &usage) < 0 && errno == EINTR) {
@@ -78,6 +100,18 @@ FarmRun FinishFarm(FarmChild child) {
   run.max_rss_kb = usage.ru_maxrss;
   run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   return run;
+}
+
+FarmRun RunFarmPiped(const std::vector<std::string>& args, const std::string& input) {
+  signal(SIGPIPE, SIG_IGN);  // if farm stops reading, the write fails instead
+  int in[2];
+  if (pipe2(in, O_CLOEXEC) != 0) throw std::runtime_error("pipe");
+  FarmChild child = Spawn(args, in[0]);
+  close(in[0]);
+  fcntl(in[1], F_SETFL, O_NONBLOCK);
+  child.in_fd = in[1];
+  child.input = input;
+  return FinishFarm(std::move(child));
 }
 
 FarmRun RunFarm(const std::vector<std::string>& args, const std::string& input) {

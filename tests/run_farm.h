@@ -18,20 +18,26 @@ struct FarmRun {
   // its biggest worker. Linux also counts the forked test process's memory
   // just before exec, so a test that bounds it must not hold much itself.
   long max_rss_kb = 0;
-  std::vector<std::string> lines() const;     // `out` split at '\n'
+  std::vector<std::string> lines() const;       // `out` split at '\n'
   std::vector<nlohmann::json> results() const;  // each line parsed; throws if one is not JSON
 };
 
-// Runs `farm args...` with `input` on its stdin; waits for it to end.
+// Runs `farm args...` with `input` on its stdin (a regular file); waits for
+// it to end.
 FarmRun RunFarm(const std::vector<std::string>& args, const std::string& input = "");
+// The same with stdin a pipe, written as farm reads it.
+FarmRun RunFarmPiped(const std::vector<std::string>& args, const std::string& input);
 
 // A child started in the background, e.g. to be signalled mid-run.
 struct FarmChild {
   pid_t pid = -1;
   int out_fd = -1;  // its stdout
   int err_fd = -1;  // its stderr
+  int in_fd = -1;   // its stdin, when a pipe the test writes `input` to
+  std::string input;
 };
-FarmChild StartFarm(const std::vector<std::string>& args, const std::string& stdin_path = "/dev/null");
+FarmChild StartFarm(const std::vector<std::string>& args,
+                    const std::string& stdin_path = "/dev/null");
 // Reads its output to the end and reaps it.
 FarmRun FinishFarm(FarmChild child);
 

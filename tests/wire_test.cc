@@ -36,7 +36,7 @@ bool Decodes(std::string_view line) {
 TEST(Wire, TaskMessageIsOneJsonLineHoldingTheTaskVerbatim) {
   std::string out = "earlier\n";
   AppendTask(17, 2, R"({"type":"fib","n":20,"id":"x"})", &out);
-  ASSERT_EQ(out, "earlier\n{\"seq\":17,\"attempt\":2,\"task\":{\"type\":\"fib\",\"n\":20,\"id\":\"x\"}}\n");
+  ASSERT_EQ(out, "earlier\n" R"({"seq":17,"attempt":2,"task":{"type":"fib","n":20,"id":"x"}})" "\n");
   auto message = nlohmann::json::parse(out.substr(8));
   EXPECT_EQ(message["seq"], 17);
   EXPECT_EQ(message["attempt"], 2);
