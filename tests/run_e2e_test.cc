@@ -148,7 +148,7 @@ TEST(RunE2E, KeepOrderGivesInputOrder) {
 
 TEST(RunE2E, WithoutKeepOrderResultsComeAsTheyFinish) {
   auto run = RunFarm({"run", "-j", "2"},
-                     "{\"type\":\"sleep\",\"ms\":400}\n{\"type\":\"sleep\",\"ms\":0}\n");
+                     "{\"type\":\"sleep\",\"ms\":1000}\n{\"type\":\"sleep\",\"ms\":0}\n");
   ASSERT_EQ(run.exit_code, 0) << run.err;
   auto results = run.results();
   ASSERT_EQ(results.size(), 2u);

@@ -85,7 +85,7 @@ TEST(WorkerFdsE2E, WorkersHoldOnlyTheirOwnPipesAndStandardStreams) {
   constexpr int kWorkers = 3;
   TempDir dir;
   std::string input;
-  for (int i = 0; i < kWorkers; ++i) input += "{\"type\":\"sleep\",\"ms\":1500}\n";
+  for (int i = 0; i < kWorkers; ++i) input += "{\"type\":\"sleep\",\"ms\":2500}\n";
   WriteFile(dir.File("tasks.jsonl"), input);
   auto child = StartFarm({"run", "-j", std::to_string(kWorkers), "-o", dir.File("out.jsonl"),
                           dir.File("tasks.jsonl")});
@@ -94,7 +94,7 @@ TEST(WorkerFdsE2E, WorkersHoldOnlyTheirOwnPipesAndStandardStreams) {
   // or the sleeps end. A leaked fd would stay for good.
   const std::set<int> wanted = {0, 1, 2, 3, 4};
   std::map<pid_t, std::map<int, std::string>> workers;
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(1200);
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(2000);
   bool settled = false;
   while (!settled && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
