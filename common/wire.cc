@@ -7,7 +7,9 @@
 namespace farm::wire {
 namespace {
 
-constexpr std::string_view kReplyPrefix = "{\"seq\":";
+constexpr std::string_view kSeqPrefix = "{\"seq\":";
+constexpr std::string_view kAttempt = ",\"attempt\":";
+constexpr std::string_view kTask = ",\"task\":";
 constexpr std::string_view kOkTrue = ",\"ok\":true,\"reply\":";
 constexpr std::string_view kOkFalse = ",\"ok\":false,\"reply\":";
 
@@ -23,31 +25,47 @@ bool ConsumePrefix(std::string_view* text, std::string_view prefix) {
   return true;
 }
 
+template <typename Number>
+bool ConsumeNumber(std::string_view* text, Number* value) {
+  auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), *value);
+  if (ec != std::errc() || end == text->data()) return false;
+  text->remove_prefix(end - text->data());
+  return true;
+}
+
 }  // namespace
 
 void AppendTask(uint64_t seq, int attempt, std::string_view task_json, std::string* out) {
-  out->append("{\"seq\":");
+  out->append(kSeqPrefix);
   AppendNumber(seq, out);
-  out->append(",\"attempt\":");
+  out->append(kAttempt);
   AppendNumber(static_cast<uint64_t>(attempt), out);
-  out->append(",\"task\":");
+  out->append(kTask);
   out->append(task_json);
   out->append("}\n");
 }
 
 void AppendReply(uint64_t seq, bool ok, std::string_view result_line, std::string* out) {
-  out->append(kReplyPrefix);
+  out->append(kSeqPrefix);
   AppendNumber(seq, out);
   out->append(ok ? kOkTrue : kOkFalse);
   out->append(result_line);
   out->append("}\n");
 }
 
+bool DecodeTask(std::string_view line, TaskMessage* message) {
+  if (!ConsumePrefix(&line, kSeqPrefix) || !ConsumeNumber(&line, &message->seq) ||
+      !ConsumePrefix(&line, kAttempt) || !ConsumeNumber(&line, &message->attempt) ||
+      message->attempt < 1 || !ConsumePrefix(&line, kTask))
+    return false;
+  if (line.size() < 2 || line.back() != '}') return false;
+  line.remove_suffix(1);
+  message->task_json = line;
+  return true;
+}
+
 bool DecodeReply(std::string_view line, Reply* reply) {
-  if (!ConsumePrefix(&line, kReplyPrefix)) return false;
-  auto [end, ec] = std::from_chars(line.data(), line.data() + line.size(), reply->seq);
-  if (ec != std::errc() || end == line.data()) return false;
-  line.remove_prefix(end - line.data());
+  if (!ConsumePrefix(&line, kSeqPrefix) || !ConsumeNumber(&line, &reply->seq)) return false;
   if (ConsumePrefix(&line, kOkTrue)) {
     reply->ok = true;
   } else if (ConsumePrefix(&line, kOkFalse)) {
