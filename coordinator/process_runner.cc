@@ -64,7 +64,7 @@ struct Failure {
 
 // The result line of a task that failed outside a worker's hands. Its own id
 // and type are in its JSON, which only workers parse on the hot path.
-std::string FailedTaskLine(const Task& task, int worker, std::string_view code,
+std::string FailedTaskLine(const Task& task, int worker, double elapsed_ms, std::string_view code,
                            std::string_view message) {
   std::string id_json = std::to_string(task.seq), type_json = "null";
   nlohmann::json parsed = nlohmann::json::parse(task.json, nullptr, false);
@@ -76,7 +76,7 @@ std::string FailedTaskLine(const Task& task, int worker, std::string_view code,
   }
   std::string line;
   AppendErrorLine({.id_json = id_json, .type_json = type_json, .worker = worker,
-                   .attempts = task.attempt},
+                   .attempts = task.attempt, .elapsed_ms = elapsed_ms},
                   code, message, &line);
   return line;
 }
@@ -128,7 +128,7 @@ class ProcessRunner {
   void Recycle(Slot& slot);
   void ReplaceWorker(Slot& slot, Fault fault, const std::string& why);
   Failure Describe(const Slot& slot, Fault fault, const std::string& why) const;
-  void Requeue(Slot& slot, size_t blamed, const Failure& failure);
+  void Requeue(Slot& slot, size_t blamed, double elapsed_ms, const Failure& failure);
   Clock::time_point Deadline(const Slot& slot) const;
   void EnforceDeadlines();
   timespec* PollTimeout(timespec* storage) const;
@@ -348,7 +348,8 @@ Failure ProcessRunner::Describe(const Slot& slot, Fault fault, const std::string
     case Fault::kTimedOut: {
       char seconds[32];
       snprintf(seconds, sizeof seconds, "%g", *options_.task_timeout_s);
-      return {"timeout", std::string("ran longer than --task-timeout ") + seconds + " s"};
+      return {"timeout", std::string("ran longer than --task-timeout ") + seconds + " s; " +
+                             worker + "was killed"};
     }
     case Fault::kBroken:
       return {"worker_died", worker + why};
@@ -357,9 +358,11 @@ Failure ProcessRunner::Describe(const Slot& slot, Fault fault, const std::string
   }
   if (WIFEXITED(status) && WEXITSTATUS(status) == wire::kExitOutOfMemory) {
     std::string limit = options_.memory_limit_mb > 0
-                            ? " (--memory-limit " + std::to_string(options_.memory_limit_mb) + " MB)"
-                            : "";
-    return {"out_of_memory", worker + "ran out of memory" + limit, /*retry=*/false};
+                            ? "more than --memory-limit " +
+                                  std::to_string(options_.memory_limit_mb) + " MB allows"
+                            : "more than the machine has";
+    return {"out_of_memory", "the task needed " + limit + "; " + worker + "ran out of memory",
+            /*retry=*/false};
   }
   return {"worker_died", worker + DescribeWaitStatus(status)};
 }
@@ -373,7 +376,8 @@ void ProcessRunner::ReplaceWorker(Slot& slot, Fault fault, const std::string& wh
   if (fault == Fault::kEnded) slot.process->Stop(kExitGraceMs); else slot.process->Kill();
   Failure failure = Describe(slot, fault, why);
   ++summary_->worker_restarts;
-  Requeue(slot, blamed, failure);
+  Requeue(slot, blamed, std::chrono::duration<double, std::milli>(Clock::now() - started).count(),
+          failure);
   slot.process.reset();
   ++slot.generation;
   Spawn(slot);
@@ -382,12 +386,13 @@ void ProcessRunner::ReplaceWorker(Slot& slot, Fault fault, const std::string& wh
 // Puts the tasks a replaced worker held back at the head of the queue, in
 // their order. Only the blamed one is charged an attempt: the others never
 // ran, or ran and their replies were lost with the worker.
-void ProcessRunner::Requeue(Slot& slot, size_t blamed, const Failure& failure) {
+void ProcessRunner::Requeue(Slot& slot, size_t blamed, double elapsed_ms, const Failure& failure) {
   for (size_t i = slot.in_flight.size(); i-- > 0;) {
     Task& task = slot.in_flight[i].task;
     if (i == blamed) {
       if (!failure.retry || task.attempt > options_.retries) {
-        WriteResult(task.seq, FailedTaskLine(task, slot.index, failure.code, failure.message),
+        WriteResult(task.seq,
+                    FailedTaskLine(task, slot.index, elapsed_ms, failure.code, failure.message),
                     false);
         continue;
       }
