@@ -162,6 +162,7 @@ int RunBatch(const RunOptions& options, RunSummary* summary) {
       error = std::string("--mode ") + ModeName(options.mode) + " is not available yet";
       break;
   }
+  if (summary->interrupted) sink.ReleaseHeld();
   if (Status s = sink.Flush(); !s.ok() && finished) {
     finished = false;
     error = s.message();

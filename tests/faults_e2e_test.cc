@@ -269,6 +269,26 @@ TEST(Interrupt, SecondSignalStopsAtOnce) {
   for (pid_t worker : workers) EXPECT_EQ(testing::ProcessState(worker), 0) << "not reaped";
 }
 
+TEST(Interrupt, KeepOrderStillWritesResultsHeldBehindAnUnfinishedTask) {
+  TempDir dir;
+  std::string tasks = dir.File("tasks"), out = dir.File("out");
+  testing::WriteFile(tasks, R"({"type":"sleep","ms":600000})" "\n" +
+                                Lines(20, R"({"type":"fib","n":10})"));
+  auto child = StartFarm({"run", "-j", "2", "--keep-order", "-o", out}, tasks);
+  ASSERT_TRUE(WaitFor([&] { return WorkerPids(child.pid).size() == 2; }));
+  std::this_thread::sleep_for(std::chrono::seconds(1));  // the fib tasks finish
+  kill(child.pid, SIGINT);
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  kill(child.pid, SIGINT);
+  auto run = FinishFarm(child);
+  EXPECT_EQ(run.exit_code, 130) << run.err;
+  testing::FarmRun written;
+  written.out = testing::ReadFile(out);
+  auto lines = written.lines();
+  ASSERT_EQ(lines.size(), 20u);
+  for (size_t i = 0; i < lines.size(); ++i) EXPECT_EQ(json::parse(lines[i])["id"], i + 2);
+}
+
 TEST(Resume, TornLastLineIsIgnoredAndCutOff) {
   TempDir dir;
   std::string tasks = dir.File("tasks"), out = dir.File("out");
