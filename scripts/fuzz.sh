@@ -6,8 +6,8 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 build="${1:-$root/build/fuzz}"
 seconds="${FUZZ_SECONDS:-25}"
-cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DCMAKE_CXX_COMPILER=clang++ -DFARM_FUZZ=ON -DBUILD_TESTING=OFF >/dev/null
+cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=None \
+  -DCMAKE_CXX_FLAGS="-O1 -g1" -DCMAKE_CXX_COMPILER=clang++ -DFARM_FUZZ=ON -DBUILD_TESTING=OFF >/dev/null
 cmake --build "$build" --target wire_fuzzer
 mkdir -p "$build/corpus"
 "$build/wire_fuzzer" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
