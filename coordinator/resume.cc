@@ -10,6 +10,7 @@
 
 #include "common/fd.h"
 #include "common/line_splitter.h"
+#include "common/rng.h"
 #include "common/wire.h"
 
 namespace farm {
@@ -106,9 +107,7 @@ Status ResumeSet::Load(const std::string& path) {
       IdAndOk result;
       nlohmann::json::sax_parse(line, &result, nlohmann::json::input_format_t::json, false);
       if (!result.found() || !result.ok()) continue;
-      uint8_t& flags = ids_[result.id()];
-      if (!(flags & kDone)) ++done_ids_;
-      flags |= kDone;
+      done_.Insert(result.id());
     }
   }
   // Bytes after the last '\n' are a line cut short.
@@ -118,16 +117,78 @@ Status ResumeSet::Load(const std::string& path) {
   return Status::Ok();
 }
 
+bool FingerprintSet::Insert(uint64_t fingerprint) {
+  if (fingerprint == 0) fingerprint = 1;  // 0 marks an empty slot
+  if (10 * (size_ + 1) > 7 * slots_.size()) {  // load at most 0.7
+    std::vector<uint64_t> old(2 * slots_.size());
+    old.swap(slots_);
+    size_ = 0;
+    for (uint64_t f : old)
+      if (f != 0) Insert(f);
+  }
+  size_t mask = slots_.size() - 1;
+  for (size_t i = Mix64(fingerprint) & mask;; i = (i + 1) & mask) {
+    if (slots_[i] == fingerprint) return false;
+    if (slots_[i] == 0) {
+      slots_[i] = fingerprint;
+      ++size_;
+      return true;
+    }
+  }
+}
+
+uint64_t IdSet::Hash(std::string_view id) {
+  uint64_t hash = std::hash<std::string_view>()(id);
+  return hash == 0 ? 1 : hash;
+}
+
+size_t IdSet::Find(std::string_view id, uint64_t hash) const {
+  size_t mask = slots_.size() - 1;
+  for (size_t i = Mix64(hash) & mask;; i = (i + 1) & mask) {
+    const Slot& slot = slots_[i];
+    if (slot.hash == 0) return i;
+    if (slot.hash == hash && arena_.compare(slot.offset, id.size(), id) == 0 &&
+        arena_[slot.offset + id.size()] == '\n')
+      return i;
+  }
+}
+
+void IdSet::Grow() {
+  std::vector<Slot> old(2 * slots_.size());
+  old.swap(slots_);
+  size_t mask = slots_.size() - 1;
+  for (const Slot& slot : old) {
+    if (slot.hash == 0) continue;
+    size_t i = Mix64(slot.hash) & mask;
+    while (slots_[i].hash != 0) i = (i + 1) & mask;
+    slots_[i] = slot;
+  }
+}
+
+bool IdSet::Insert(std::string_view id) {
+  if (10 * (size_ + 1) > 7 * slots_.size()) Grow();  // load at most 0.7
+  uint64_t hash = Hash(id);
+  Slot& slot = slots_[Find(id, hash)];
+  if (slot.hash != 0) return false;
+  slot = {hash, arena_.size()};
+  arena_.append(id).push_back('\n');
+  ++size_;
+  return true;
+}
+
+bool IdSet::Contains(std::string_view id) const {
+  uint64_t hash = Hash(id);
+  return slots_[Find(id, hash)].hash != 0;
+}
+
 bool ResumeSet::Done(const std::string& id_json, uint64_t line) {
-  uint8_t& flags = ids_[id_json];
-  if (flags & kSeen) {
+  if (!seen_.Insert(std::hash<std::string_view>()(id_json))) {
     if (++duplicates_ <= kMaxDuplicatesShown)
       fprintf(stderr, "farm: line %llu repeats id %s%s\n", static_cast<unsigned long long>(line),
               id_json.c_str(),
               duplicates_ == kMaxDuplicatesShown ? " (further repeats not shown)" : "");
   }
-  flags |= kSeen;
-  return flags & kDone;
+  return done_.Contains(id_json);
 }
 
 }  // namespace farm

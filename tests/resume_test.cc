@@ -52,6 +52,25 @@ TEST(ResumeSet, RepeatedIdsAreCounted) {
   EXPECT_EQ(resume.duplicates(), 1u);
 }
 
+TEST(FingerprintSet, GrowsAndFindsEveryEntry) {
+  FingerprintSet set;
+  for (uint64_t i = 0; i < 100'000; ++i) ASSERT_TRUE(set.Insert(i * 7919));
+  for (uint64_t i = 0; i < 100'000; ++i) ASSERT_FALSE(set.Insert(i * 7919)) << i;
+  EXPECT_EQ(set.size(), 100'000u);
+}
+
+TEST(IdSet, IsExactAcrossGrowth) {
+  IdSet set;
+  for (int i = 0; i < 50'000; ++i) ASSERT_TRUE(set.Insert("\"id-" + std::to_string(i) + "\""));
+  for (int i = 0; i < 50'000; ++i) {
+    ASSERT_TRUE(set.Contains("\"id-" + std::to_string(i) + "\"")) << i;
+    ASSERT_FALSE(set.Contains("\"id-" + std::to_string(i))) << i;  // a prefix is not a member
+  }
+  EXPECT_FALSE(set.Insert("\"id-7\""));
+  EXPECT_FALSE(set.Contains("\"id-50000\""));
+  EXPECT_EQ(set.size(), 50'000u);
+}
+
 TEST(ResumeSet, CanonicalIdFallsBackToTheLineNumber) {
   EXPECT_EQ(CanonicalId(nlohmann::json::parse(R"({"id":"a"})"), 3), "\"a\"");
   EXPECT_EQ(CanonicalId(nlohmann::json::parse(R"({"id":12})"), 3), "12");
