@@ -2,13 +2,12 @@
 
 #include <charconv>
 
-#include "common/json_check.h"
+#include <nlohmann/json.hpp>
 
 namespace farm::wire {
 namespace {
 
-constexpr std::string_view kReplyPrefix = "{\"seq\":";
-constexpr std::string_view kTaskPrefix = "{\"seq\":";
+constexpr std::string_view kSeqPrefix = "{\"seq\":";
 constexpr std::string_view kAttempt = ",\"attempt\":";
 constexpr std::string_view kTask = ",\"task\":";
 constexpr std::string_view kOkTrue = ",\"ok\":true,\"reply\":";
@@ -20,6 +19,12 @@ void AppendNumber(uint64_t value, std::string* out) {
   out->append(digits, end);
 }
 
+bool ConsumePrefix(std::string_view* text, std::string_view prefix) {
+  if (text->substr(0, prefix.size()) != prefix) return false;
+  text->remove_prefix(prefix.size());
+  return true;
+}
+
 template <typename Number>
 bool ConsumeNumber(std::string_view* text, Number* value) {
   auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), *value);
@@ -28,16 +33,10 @@ bool ConsumeNumber(std::string_view* text, Number* value) {
   return true;
 }
 
-bool ConsumePrefix(std::string_view* text, std::string_view prefix) {
-  if (text->substr(0, prefix.size()) != prefix) return false;
-  text->remove_prefix(prefix.size());
-  return true;
-}
-
 }  // namespace
 
 void AppendTask(uint64_t seq, int attempt, std::string_view task_json, std::string* out) {
-  out->append(kTaskPrefix);
+  out->append(kSeqPrefix);
   AppendNumber(seq, out);
   out->append(kAttempt);
   AppendNumber(static_cast<uint64_t>(attempt), out);
@@ -47,25 +46,26 @@ void AppendTask(uint64_t seq, int attempt, std::string_view task_json, std::stri
 }
 
 void AppendReply(uint64_t seq, bool ok, std::string_view result_line, std::string* out) {
-  out->append(kReplyPrefix);
+  out->append(kSeqPrefix);
   AppendNumber(seq, out);
   out->append(ok ? kOkTrue : kOkFalse);
   out->append(result_line);
   out->append("}\n");
 }
 
-bool DecodeTask(std::string_view line, TaskMessage* task) {
-  if (!ConsumePrefix(&line, kTaskPrefix) || !ConsumeNumber(&line, &task->seq) ||
-      !ConsumePrefix(&line, kAttempt) || !ConsumeNumber(&line, &task->attempt) ||
-      task->attempt < 1 || !ConsumePrefix(&line, kTask) || line.size() < 2 || line.back() != '}')
+bool DecodeTask(std::string_view line, TaskMessage* message) {
+  if (!ConsumePrefix(&line, kSeqPrefix) || !ConsumeNumber(&line, &message->seq) ||
+      !ConsumePrefix(&line, kAttempt) || !ConsumeNumber(&line, &message->attempt) ||
+      message->attempt < 1 || !ConsumePrefix(&line, kTask))
     return false;
+  if (line.size() < 2 || line.back() != '}') return false;
   line.remove_suffix(1);
-  task->task_json = line;
+  message->task_json = line;
   return true;
 }
 
 bool DecodeReply(std::string_view line, Reply* reply) {
-  if (!ConsumePrefix(&line, kReplyPrefix) || !ConsumeNumber(&line, &reply->seq)) return false;
+  if (!ConsumePrefix(&line, kSeqPrefix) || !ConsumeNumber(&line, &reply->seq)) return false;
   if (ConsumePrefix(&line, kOkTrue)) {
     reply->ok = true;
   } else if (ConsumePrefix(&line, kOkFalse)) {
@@ -76,7 +76,7 @@ bool DecodeReply(std::string_view line, Reply* reply) {
   if (line.size() < 3 || line.front() != '{' || line.back() != '}') return false;
   line.remove_suffix(1);
   // A worker is ours, but a broken one must not put a torn line in the output.
-  if (!IsValidJson(line)) return false;
+  if (!nlohmann::json::accept(line)) return false;
   reply->result_line = line;
   return true;
 }

@@ -13,9 +13,13 @@
 // "id" takes its seq as id. The reply is written out verbatim as the result
 // line, so the coordinator never re-encodes it.
 //
-// Members are written in exactly this order, and messages are decoded by that
-// layout: neither side builds a document for the envelope, and a message that
-// does not fit is rejected (from a worker: a broken worker).
+// Members are written in exactly this order, and both messages are decoded by
+// that layout: the coordinator frames a reply of any size without building a
+// document for it, and anything that does not fit is a broken worker (or, on
+// the worker's side, a broken coordinator).
+//
+// A worker that runs out of memory (over --memory-limit) exits with
+// kExitOutOfMemory; the task it was running then fails without a retry.
 #pragma once
 
 #include <cstdint>
@@ -36,15 +40,18 @@ void AppendTask(uint64_t seq, int attempt, std::string_view task_json, std::stri
 // Appends a reply message and its '\n' to *out.
 void AppendReply(uint64_t seq, bool ok, std::string_view result_line, std::string* out);
 
+// A worker's exit status when an allocation failed.
+inline constexpr int kExitOutOfMemory = 3;
+
 struct TaskMessage {
   uint64_t seq = 0;
   int attempt = 0;
-  std::string_view task_json;  // a view into the decoded line
+  std::string_view task_json;  // a view into the decoded line, not yet parsed
 };
 
-// Decodes one task line (without '\n'). False if it is not a well-formed
-// task message; the task's own JSON is checked by whoever parses it.
-bool DecodeTask(std::string_view line, TaskMessage* task);
+// Decodes one task message line (without '\n'). False if it does not have
+// the layout above; the task's JSON itself is the caller's to parse.
+bool DecodeTask(std::string_view line, TaskMessage* message);
 
 struct Reply {
   uint64_t seq = 0;

@@ -3,11 +3,13 @@
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
 #include <deque>
+#include <limits>
 #include <memory>
 #include <string>
 #include <vector>
@@ -37,17 +39,32 @@ constexpr size_t kMaxHeldResults = 100'000;
 // Bytes read from one worker before serving the others.
 constexpr size_t kReadBudget = 1 << 20;
 constexpr size_t kReadChunk = 256 * 1024;
+// How long a worker that ended its output gets to exit before SIGKILL.
+constexpr int kExitGraceMs = 1000;
 
 struct Task {
   uint64_t seq = 0;
   int attempt = 1;
   std::string json;
-  std::string last_failure;  // why the previous attempt ended, if it did
+};
+
+// Why a worker is being replaced.
+enum class Fault {
+  kEnded,     // its output ended: it exited or was killed
+  kBroken,    // it sent something that is not a reply to a task it holds
+  kTimedOut,  // the task it runs passed --task-timeout
+};
+
+// The outcome of the task a replaced worker was running.
+struct Failure {
+  std::string code;     // worker_died or timeout
+  std::string message;
+  bool retry = true;    // false: running it again cannot help
 };
 
 // The result line of a task that failed outside a worker's hands. Its own id
 // and type are in its JSON, which only workers parse on the hot path.
-std::string FailedTaskLine(const Task& task, int worker, std::string_view code,
+std::string FailedTaskLine(const Task& task, int worker, double elapsed_ms, std::string_view code,
                            std::string_view message) {
   std::string id_json = std::to_string(task.seq), type_json = "null";
   nlohmann::json parsed = nlohmann::json::parse(task.json, nullptr, false);
@@ -59,7 +76,7 @@ std::string FailedTaskLine(const Task& task, int worker, std::string_view code,
   }
   std::string line;
   AppendErrorLine({.id_json = id_json, .type_json = type_json, .worker = worker,
-                   .attempts = task.attempt},
+                   .attempts = task.attempt, .elapsed_ms = elapsed_ms},
                   code, message, &line);
   return line;
 }
@@ -81,7 +98,8 @@ struct Slot {
   std::deque<InFlight> in_flight;  // in the order sent, which is the order run
   size_t window = 1;
   double mean_service_s = 0;
-  Clock::time_point last_reply_at;
+  Clock::time_point last_reply_at;  // from this process; epoch if none yet
+  uint64_t sent = 0;                // tasks sent to this process
   uint64_t completed = 0;
 
   bool alive() const { return process != nullptr; }
@@ -103,9 +121,17 @@ class ProcessRunner {
   void Dispatch();
   void Send(Slot& slot, Task task);
   void FlushOutbox(Slot& slot);
+  size_t Room(const Slot& slot) const;
   void ReadReplies(Slot& slot);
   void HandleReply(Slot& slot, std::string_view line);
-  void WorkerFailed(Slot& slot, const std::string& why);
+  void OutputEnded(Slot& slot);
+  void Recycle(Slot& slot);
+  void ReplaceWorker(Slot& slot, Fault fault, const std::string& why);
+  Failure Describe(const Slot& slot, Fault fault, const std::string& why) const;
+  void Requeue(Slot& slot, size_t blamed, double elapsed_ms, const Failure& failure);
+  Clock::time_point Deadline(const Slot& slot) const;
+  void EnforceDeadlines();
+  timespec* PollTimeout(timespec* storage) const;
   void WriteResult(uint64_t seq, std::string_view line, bool ok);
   bool Busy() const;
   bool WaitForEvents();
@@ -141,6 +167,8 @@ bool ProcessRunner::Spawn(Slot& slot) {
   slot.inbox = LineSplitter(wire::kMaxReplyLine);
   slot.window = 1;
   slot.mean_service_s = 0;
+  slot.last_reply_at = {};
+  slot.sent = 0;
   return true;
 }
 
@@ -180,10 +208,13 @@ bool ProcessRunner::NextTask(Task* task) {
           WriteResult(input.seq, input.error_line, false);
           continue;
         }
+        if (input.done) {
+          sink_.Skip(input.seq);
+          continue;
+        }
         task->seq = input.seq;
         task->attempt = 1;
         task->json.assign(input.json);
-        task->last_failure.clear();
         return true;
     }
   }
@@ -192,13 +223,24 @@ bool ProcessRunner::NextTask(Task* task) {
 void ProcessRunner::Send(Slot& slot, Task task) {
   wire::AppendTask(task.seq, task.attempt, task.json, &slot.outbox);
   slot.in_flight.push_back({std::move(task), Clock::now()});
+  ++slot.sent;
+}
+
+// How many more tasks `slot` takes now: its pipeline window, and what is left
+// of --max-tasks-per-worker for its process.
+size_t ProcessRunner::Room(const Slot& slot) const {
+  if (!slot.alive() || slot.process->input_closed()) return 0;
+  size_t room = slot.window - std::min(slot.window, slot.in_flight.size());
+  if (options_.max_tasks_per_worker > 0)
+    room = std::min<uint64_t>(room, options_.max_tasks_per_worker - slot.sent);
+  return room;
 }
 
 void ProcessRunner::Dispatch() {
   Task task;
   for (Slot& slot : slots_) {
     if (!slot.alive()) continue;
-    while (slot.in_flight.size() < slot.window && NextTask(&task)) Send(slot, std::move(task));
+    for (size_t room = Room(slot); room > 0 && NextTask(&task); --room) Send(slot, std::move(task));
     FlushOutbox(slot);
   }
 }
@@ -207,11 +249,15 @@ void ProcessRunner::FlushOutbox(Slot& slot) {
   if (!slot.has_output()) return;
   std::string_view pending(slot.outbox);
   long n = WriteSome(slot.process->to_worker(), pending.substr(slot.outbox_sent));
-  if (n < 0) return WorkerFailed(slot, "");  // EPIPE: it died; reap and say how
+  if (n < 0) return ReplaceWorker(slot, Fault::kEnded, "");  // EPIPE: it died; reap and say how
   slot.outbox_sent += static_cast<size_t>(n);
   if (slot.outbox_sent == slot.outbox.size()) {
     slot.outbox.clear();
     slot.outbox_sent = 0;
+    // Its last task is sent: end of input makes it exit when done.
+    if (options_.max_tasks_per_worker > 0 &&
+        slot.sent >= static_cast<uint64_t>(options_.max_tasks_per_worker))
+      slot.process->CloseInput();
   }
 }
 
@@ -222,7 +268,7 @@ void ProcessRunner::ReadReplies(Slot& slot) {
     ssize_t n = ::read(slot.process->from_worker(), chunk_.data(), chunk_.size());
     if (n < 0 && errno == EINTR) continue;
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;
-    if (n <= 0) return WorkerFailed(slot, "");  // end of file: it died
+    if (n <= 0) return OutputEnded(slot);
     budget -= std::min(budget, static_cast<size_t>(n));
     slot.inbox.Feed(std::string_view(chunk_.data(), static_cast<size_t>(n)));
     std::string_view line;
@@ -230,7 +276,7 @@ void ProcessRunner::ReadReplies(Slot& slot) {
       LineSplitter::Event event = slot.inbox.Next(&line);
       if (event == LineSplitter::Event::kNone) break;
       if (event == LineSplitter::Event::kOversize)
-        return WorkerFailed(slot, "sent a reply over the size limit");
+        return ReplaceWorker(slot, Fault::kBroken, "sent a reply over the size limit");
       HandleReply(slot, line);
       if (slot.generation != generation) return;
     }
@@ -239,10 +285,11 @@ void ProcessRunner::ReadReplies(Slot& slot) {
 
 void ProcessRunner::HandleReply(Slot& slot, std::string_view line) {
   wire::Reply reply;
-  if (!wire::DecodeReply(line, &reply)) return WorkerFailed(slot, "sent a malformed reply");
+  if (!wire::DecodeReply(line, &reply)) return ReplaceWorker(slot, Fault::kBroken, "sent a malformed reply");
   auto it = std::find_if(slot.in_flight.begin(), slot.in_flight.end(),
                          [&](const InFlight& f) { return f.task.seq == reply.seq; });
-  if (it == slot.in_flight.end()) return WorkerFailed(slot, "replied to a task it was not given");
+  if (it == slot.in_flight.end())
+    return ReplaceWorker(slot, Fault::kBroken, "replied to a task it was not given");
 
   // The time this task held the worker: since the previous reply, or since
   // it was sent if the worker was idle. It sizes the pipeline window.
@@ -259,30 +306,137 @@ void ProcessRunner::HandleReply(Slot& slot, std::string_view line) {
   slot.in_flight.erase(it);
 }
 
-// The worker in `slot` died or broke: reap it, re-queue its tasks, replace it.
-// Only the oldest task in flight was running (a worker runs its tasks in
-// order), so only that one is charged an attempt.
-void ProcessRunner::WorkerFailed(Slot& slot, const std::string& why) {
-  std::string ended = slot.process->Kill();
-  std::string cause = "worker " + std::to_string(slot.index) + " " + (why.empty() ? ended : why);
+// End of file from a worker: it finished the tasks of its share of
+// --max-tasks-per-worker and exited, or it died.
+void ProcessRunner::OutputEnded(Slot& slot) {
+  if (slot.process->input_closed() && slot.in_flight.empty()) return Recycle(slot);
+  ReplaceWorker(slot, Fault::kEnded, "");
+}
+
+// A fresh process for a slot whose worker ran its share of tasks.
+void ProcessRunner::Recycle(Slot& slot) {
+  slot.process->Stop(kExitGraceMs);
   slot.process.reset();
-  ++summary_->worker_restarts;
-  for (auto it = slot.in_flight.rbegin(); it != slot.in_flight.rend(); ++it) {
-    Task& task = it->task;
-    bool charged = std::next(it) == slot.in_flight.rend();
-    if (charged && task.attempt > options_.retries) {
-      WriteResult(task.seq, FailedTaskLine(task, slot.index, "worker_died", cause), false);
-      continue;
+  ++slot.generation;
+  Spawn(slot);
+}
+
+// The task the worker in `slot` is running: the one it notes in shared
+// memory or, when it notes none (it is between two tasks), the oldest in
+// flight. Its index in slot.in_flight, kNone if it holds none. *started: when
+// that task started, or the latest it can have started.
+constexpr size_t kNone = std::numeric_limits<size_t>::max();
+size_t RunningIn(const Slot& slot, Clock::time_point* started) {
+  const RunningTask& running = slot.process->running();
+  uint64_t seq = running.seq.load(std::memory_order_acquire);
+  int64_t started_ns = running.started_ns.load(std::memory_order_relaxed);
+  for (size_t i = 0; seq != 0 && i < slot.in_flight.size(); ++i) {
+    if (slot.in_flight[i].task.seq == seq) {
+      *started = Clock::time_point(std::chrono::nanoseconds(started_ns));
+      return i;
     }
-    if (charged) {
+  }
+  if (slot.in_flight.empty()) return kNone;
+  *started = std::max(slot.in_flight.front().sent_at, slot.last_reply_at);
+  return 0;
+}
+
+Failure ProcessRunner::Describe(const Slot& slot, Fault fault, const std::string& why) const {
+  std::string worker = "worker " + std::to_string(slot.index) + " ";
+  int status = slot.process->wait_status();
+  switch (fault) {
+    case Fault::kTimedOut: {
+      char seconds[32];
+      snprintf(seconds, sizeof seconds, "%g", *options_.task_timeout_s);
+      return {"timeout", std::string("ran longer than --task-timeout ") + seconds + " s; " +
+                             worker + "was killed"};
+    }
+    case Fault::kBroken:
+      return {"worker_died", worker + why};
+    case Fault::kEnded:
+      break;
+  }
+  if (WIFEXITED(status) && WEXITSTATUS(status) == wire::kExitOutOfMemory) {
+    std::string limit = options_.memory_limit_mb > 0
+                            ? "more than --memory-limit " +
+                                  std::to_string(options_.memory_limit_mb) + " MB allows"
+                            : "more than the machine has";
+    // The contract's code for a worker lost to its task; the message says why.
+    return {"worker_died", "out of memory: the task needed " + limit + "; " + worker + "ran out of memory",
+            /*retry=*/false};
+  }
+  return {"worker_died", worker + DescribeWaitStatus(status)};
+}
+
+// The worker in `slot` died, broke or hung: stop it, settle its tasks and
+// start a replacement with a fresh seed.
+void ProcessRunner::ReplaceWorker(Slot& slot, Fault fault, const std::string& why) {
+  Clock::time_point started;
+  size_t blamed = RunningIn(slot, &started);
+  // A worker whose output ended is exiting: give it a moment, for its status.
+  if (fault == Fault::kEnded) slot.process->Stop(kExitGraceMs); else slot.process->Kill();
+  Failure failure = Describe(slot, fault, why);
+  ++summary_->worker_restarts;
+  Requeue(slot, blamed, std::chrono::duration<double, std::milli>(Clock::now() - started).count(),
+          failure);
+  slot.process.reset();
+  ++slot.generation;
+  Spawn(slot);
+}
+
+// Puts the tasks a replaced worker held back at the head of the queue, in
+// their order. Only the blamed one is charged an attempt: the others never
+// ran, or ran and their replies were lost with the worker.
+void ProcessRunner::Requeue(Slot& slot, size_t blamed, double elapsed_ms, const Failure& failure) {
+  for (size_t i = slot.in_flight.size(); i-- > 0;) {
+    Task& task = slot.in_flight[i].task;
+    if (i == blamed) {
+      if (!failure.retry || task.attempt > options_.retries) {
+        WriteResult(task.seq,
+                    FailedTaskLine(task, slot.index, elapsed_ms, failure.code, failure.message),
+                    false);
+        continue;
+      }
       ++task.attempt;
-      task.last_failure = cause;
     }
     retry_queue_.push_front(std::move(task));
   }
   slot.in_flight.clear();
-  ++slot.generation;
-  Spawn(slot);
+}
+
+// When the task running in `slot` passes --task-timeout; max() if never.
+Clock::time_point ProcessRunner::Deadline(const Slot& slot) const {
+  Clock::time_point started;
+  if (!options_.task_timeout_s || !slot.alive() || RunningIn(slot, &started) == kNone)
+    return Clock::time_point::max();
+  return started + std::chrono::duration_cast<Clock::duration>(
+                       std::chrono::duration<double>(*options_.task_timeout_s));
+}
+
+void ProcessRunner::EnforceDeadlines() {
+  if (!options_.task_timeout_s) return;
+  Clock::time_point now = Clock::now();
+  for (Slot& slot : slots_)
+    if (Deadline(slot) <= now) ReplaceWorker(slot, Fault::kTimedOut, "");
+}
+
+// ppoll's timeout: the nearest task deadline, and a progress redraw.
+timespec* ProcessRunner::PollTimeout(timespec* storage) const {
+  Clock::duration wait = Clock::duration::max();
+  if (options_.progress) wait = std::chrono::milliseconds(200);
+  if (options_.task_timeout_s) {
+    Clock::time_point now = Clock::now();
+    for (const Slot& slot : slots_) {
+      Clock::time_point deadline = Deadline(slot);
+      if (deadline != Clock::time_point::max())
+        wait = std::min(wait, std::max(deadline - now, Clock::duration::zero()));
+    }
+  }
+  if (wait == Clock::duration::max()) return nullptr;
+  auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(wait).count() + 1'000'000;
+  storage->tv_sec = ns / 1'000'000'000;
+  storage->tv_nsec = ns % 1'000'000'000;
+  return storage;
 }
 
 bool ProcessRunner::Busy() const {
@@ -312,9 +466,8 @@ bool ProcessRunner::WaitForEvents() {
   if (poll_input) fds.push_back({source_.fd(), POLLIN, 0});
 
   if (Status s = sink_.Flush(); !s.ok()) return false;
-  timespec tick = {0, 200'000'000};  // redraw progress
-  int ready = ppoll(fds.data(), fds.size(), options_.progress ? &tick : nullptr,
-                    signals_.wait_mask());
+  timespec timeout;
+  int ready = ppoll(fds.data(), fds.size(), PollTimeout(&timeout), signals_.wait_mask());
   if (ready < 0 && errno != EINTR) return false;
 
   for (size_t i = 0; ready > 0 && i < owners.size(); ++i) {
@@ -332,6 +485,7 @@ bool ProcessRunner::WaitForEvents() {
       input_done_ = true;
     }
   }
+  EnforceDeadlines();
   return true;
 }
 

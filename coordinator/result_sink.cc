@@ -51,6 +51,12 @@ void ResultSink::Release() {
   }
 }
 
+void ResultSink::ReleaseHeld() {
+  for (auto& [seq, line] : held_)
+    if (!line.empty()) Emit(line);
+  held_.clear();
+}
+
 Status ResultSink::Flush() {
   if (!buffer_.empty() && status_.ok()) status_ = WriteAll(fd_.get(), buffer_);
   buffer_.clear();

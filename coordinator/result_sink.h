@@ -30,6 +30,10 @@ class ResultSink {
   // The smallest seq not yet written (keep_order only).
   uint64_t next_seq() const { return next_seq_; }
 
+  // Interrupted: emits the lines held for keep_order as they are, in input
+  // order with gaps, so no result already received is lost.
+  void ReleaseHeld();
+
   // Writes what is buffered. Lines are written whole or not at all.
   Status Flush();
 

@@ -15,6 +15,7 @@
 #include "coordinator/flags.h"
 #include "coordinator/process_runner.h"
 #include "coordinator/result_sink.h"
+#include "coordinator/resume.h"
 #include "coordinator/task_source.h"
 
 namespace farm {
@@ -63,6 +64,16 @@ Status OpenOutput(const RunOptions& options, Fd* fd) {
   int flags = O_WRONLY | O_CREAT | O_CLOEXEC | (options.resume ? O_APPEND : O_TRUNC);
   fd->reset(open(options.output.c_str(), flags, 0644));
   if (!fd->valid()) return Status::FromErrno("cannot write '" + options.output + "'", errno);
+  return Status::Ok();
+}
+
+// --resume: learns what the output file already holds, before appending to it.
+Status LoadResume(const RunOptions& options, ResumeSet* resume) {
+  if (!options.resume) return Status::Ok();
+  if (Status s = resume->Load(options.output); !s.ok()) return s;
+  if (resume->torn_bytes() > 0)
+    fprintf(stderr, "farm: resume: ignored the torn last line of '%s' (%llu bytes)\n",
+            options.output.c_str(), static_cast<unsigned long long>(resume->torn_bytes()));
   return Status::Ok();
 }
 
@@ -129,7 +140,9 @@ bool ParseRunOptions(std::span<char* const> args, RunOptions* o) {
 
 int RunBatch(const RunOptions& options, RunSummary* summary) {
   Fd input, output;
+  ResumeSet resume;
   Status status = OpenInput(options, &input);
+  if (status.ok()) status = LoadResume(options, &resume);
   if (status.ok()) status = OpenOutput(options, &output);
   if (!status.ok()) {
     fprintf(stderr, "farm run: %s\n", status.message().c_str());
@@ -141,6 +154,7 @@ int RunBatch(const RunOptions& options, RunSummary* summary) {
 
   auto start = std::chrono::steady_clock::now();
   TaskSource source(std::move(input), !options.urls.empty());
+  if (options.resume) source.ResumeFrom(&resume);
   ResultSink sink(std::move(output), options.keep_order);
   std::string error;
   bool finished = false;
@@ -153,6 +167,7 @@ int RunBatch(const RunOptions& options, RunSummary* summary) {
       error = std::string("--mode ") + ModeName(options.mode) + " is not available yet";
       break;
   }
+  if (summary->interrupted) sink.ReleaseHeld();
   if (Status s = sink.Flush(); !s.ok() && finished) {
     finished = false;
     error = s.message();
@@ -163,6 +178,7 @@ int RunBatch(const RunOptions& options, RunSummary* summary) {
   summary->tasks = sink.written();
   summary->ok = sink.ok();
   summary->failed = sink.failed();
+  summary->skipped = source.skipped();
   if (!finished) {
     fprintf(stderr, "farm run: %s\n", error.c_str());
     return kExitTasksFailed;

@@ -9,6 +9,7 @@
 #include "common/json_check.h"
 #include "common/result_line.h"
 #include "common/wire.h"
+#include "coordinator/resume.h"
 
 namespace farm {
 namespace {
@@ -59,6 +60,7 @@ TaskSource::Next TaskSource::Take(InputTask* task) {
   task->seq = ++seq_;
   task->json = {};
   task->error_line.clear();
+  task->done = false;
   if (event == LineSplitter::Event::kOversize) {
     task->error_line = BadJsonLine(
         seq_, "line longer than " + std::to_string(wire::kMaxTaskLine) + " bytes");
@@ -71,11 +73,12 @@ TaskSource::Next TaskSource::Take(InputTask* task) {
     url_task_ = nlohmann::json{{"type", "fetch"}, {"url", line}}.dump(
         -1, ' ', false, nlohmann::json::error_handler_t::replace);
     task->json = url_task_;
+    if (resume_ != nullptr) MarkDone(std::to_string(seq_), task);
     return Next::kTask;
   }
   if (IsBlank(line)) {
     task->error_line = BadJsonLine(seq_, "empty line");
-  } else if (!IsValidJson(line)) {
+  } else if (resume_ != nullptr ? !ParseId(line, task) : !IsValidJson(line)) {
     // The slow path, only for bad lines: parse again for the parser's message.
     try {
       nlohmann::json ignored = nlohmann::json::parse(line);
@@ -87,6 +90,18 @@ TaskSource::Next TaskSource::Take(InputTask* task) {
     task->json = line;
   }
   return Next::kTask;
+}
+
+bool TaskSource::ParseId(std::string_view line, InputTask* task) {
+  nlohmann::json parsed = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+  if (parsed.is_discarded()) return false;
+  MarkDone(CanonicalId(parsed, seq_), task);
+  return true;
+}
+
+void TaskSource::MarkDone(const std::string& id_json, InputTask* task) {
+  task->done = resume_->Done(id_json, seq_);
+  if (task->done) ++skipped_;
 }
 
 double TaskSource::fraction_read() const {

@@ -17,12 +17,19 @@ struct InputTask {
   uint64_t seq = 0;         // 1-based line number
   std::string_view json;    // the task line; valid until the next call
   std::string error_line;   // set instead when the line can't be a task
+  bool done = false;        // --resume: already has an ok result; skip it
 };
+
+class ResumeSet;
 
 class TaskSource {
  public:
   // Takes over `fd`. With `urls`, each line is a plain URL, made a fetch task.
   TaskSource(Fd fd, bool urls);
+
+  // --resume: marks tasks whose id `done` holds as done. This costs a parse
+  // of each line, to learn its id; without it lines are only validated.
+  void ResumeFrom(ResumeSet* done) { resume_ = done; }
 
   enum class Next { kTask, kNeedInput, kEnd };
 
@@ -37,10 +44,16 @@ class TaskSource {
   // Regular files never block: no need to poll them.
   bool needs_poll() const { return !regular_file_; }
   uint64_t lines() const { return seq_; }
+  uint64_t skipped() const { return skipped_; }
   // Fraction of a regular file read so far, for an ETA; -1 if unknown.
   double fraction_read() const;
 
  private:
+  // --resume: parses `line` for its id and marks the task; false if it is
+  // not JSON.
+  bool ParseId(std::string_view line, InputTask* task);
+  void MarkDone(const std::string& id_json, InputTask* task);
+
   Fd fd_;
   bool urls_;
   bool regular_file_ = false;
@@ -48,6 +61,8 @@ class TaskSource {
   uint64_t size_ = 0;
   uint64_t bytes_read_ = 0;
   uint64_t seq_ = 0;
+  uint64_t skipped_ = 0;
+  ResumeSet* resume_ = nullptr;
   LineSplitter splitter_;
   std::string chunk_;
   std::string url_task_;

@@ -12,6 +12,7 @@
 #include <chrono>
 #include <thread>
 
+#include "worker/out_of_memory.h"
 #include "worker/task.h"
 #include "worker/worker_loop.h"
 
@@ -23,7 +24,8 @@ constexpr int kChildIn = 3;
 constexpr int kChildOut = 4;
 
 // Runs in the forked child; never returns into the coordinator's code.
-[[noreturn]] void BecomeWorker(const WorkerSpec& spec, pid_t parent, int task_fd, int reply_fd) {
+[[noreturn]] void BecomeWorker(const WorkerSpec& spec, pid_t parent, int task_fd, int reply_fd,
+                               RunningTask* running) {
   // Die with the coordinator, even if it is killed by SIGKILL; and if it is
   // already gone, don't start.
   prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -58,13 +60,14 @@ constexpr int kChildOut = 4;
     rlimit limit = {bytes, bytes};
     setrlimit(RLIMIT_AS, &limit);
   }
+  ExitWhenOutOfMemory(spec.index);
 
   WorkerContext context;
   context.index = spec.index;
   context.master_seed = spec.master_seed;
   context.seed = WorkerSeed(spec.master_seed, spec.index, spec.generation);
   context.rng = Rng(context.seed);
-  _exit(ServeTasks(kChildIn, kChildOut, context));
+  _exit(ServeTasks(kChildIn, kChildOut, context, running));
 }
 
 }  // namespace
@@ -73,17 +76,21 @@ Status WorkerProcess::Spawn(const WorkerSpec& spec, std::unique_ptr<WorkerProces
   Pipe tasks, replies;
   if (Status s = MakePipe(&tasks); !s.ok()) return s;
   if (Status s = MakePipe(&replies); !s.ok()) return s;
+  SharedRunningTask running;
+  if (Status s = MapSharedRunningTask(&running); !s.ok()) return s;
   pid_t parent = getpid();
   pid_t pid = fork();
   if (pid < 0) return Status::FromErrno("fork", errno);
-  if (pid == 0) BecomeWorker(spec, parent, tasks.read.get(), replies.write.get());
+  if (pid == 0) BecomeWorker(spec, parent, tasks.read.get(), replies.write.get(), running.get());
 
+  worker->reset(new WorkerProcess(pid, std::move(tasks.write), std::move(replies.read),
+                                  std::move(running)));
   // The coordinator never blocks on a worker: a 20 MB reply must not
   // deadlock against a pending task write.
-  if (Status s = SetNonBlocking(tasks.write.get()); !s.ok()) return s;
-  if (Status s = SetNonBlocking(replies.read.get()); !s.ok()) return s;
-  worker->reset(new WorkerProcess(pid, std::move(tasks.write), std::move(replies.read)));
-  return Status::Ok();
+  Status status = SetNonBlocking((*worker)->to_worker());
+  if (status.ok()) status = SetNonBlocking((*worker)->from_worker());
+  if (!status.ok()) worker->reset();  // kills and reaps it
+  return status;
 }
 
 WorkerProcess::~WorkerProcess() {

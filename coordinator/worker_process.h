@@ -10,6 +10,7 @@
 #include <string>
 
 #include "common/fd.h"
+#include "common/running_task.h"
 #include "common/status.h"
 
 namespace farm {
@@ -36,8 +37,12 @@ class WorkerProcess {
   int to_worker() const { return to_worker_.get(); }
   int from_worker() const { return from_worker_.get(); }
 
+  // What the worker is running now, as it notes it in shared memory.
+  const RunningTask& running() const { return *running_; }
+
   // End of input: the worker exits once its tasks are done.
   void CloseInput() { to_worker_.reset(); }
+  bool input_closed() const { return !to_worker_.valid(); }
 
   // Closes the worker's input so it exits after its tasks; escalates to
   // SIGTERM, then SIGKILL, if it does not exit within the grace period.
@@ -47,15 +52,20 @@ class WorkerProcess {
   // SIGKILL and reap; returns how it ended, e.g. "killed by signal 9 (Killed)".
   std::string Kill();
 
+  // The status waitpid() gave, once Stop() or Kill() reaped it.
+  int wait_status() const { return wait_status_; }
+
  private:
-  WorkerProcess(pid_t pid, Fd to_worker, Fd from_worker)
-      : pid_(pid), to_worker_(std::move(to_worker)), from_worker_(std::move(from_worker)) {}
+  WorkerProcess(pid_t pid, Fd to_worker, Fd from_worker, SharedRunningTask running)
+      : pid_(pid), to_worker_(std::move(to_worker)), from_worker_(std::move(from_worker)),
+        running_(std::move(running)) {}
   // Reaps if exited within timeout_ms (negative: wait forever).
   bool Reap(int timeout_ms);
 
   pid_t pid_;
   Fd to_worker_;
   Fd from_worker_;
+  SharedRunningTask running_;
   int wait_status_ = 0;
 };
 

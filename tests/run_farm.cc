@@ -9,10 +9,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+#include <thread>
 
 namespace farm::testing {
 
@@ -119,6 +121,55 @@ FarmRun RunFarm(const std::vector<std::string>& args, const std::string& input) 
   std::string stdin_path = dir.File("stdin");
   WriteFile(stdin_path, input);
   return FinishFarm(StartFarm(args, stdin_path));
+}
+
+namespace {
+
+// Fields of /proc/PID/stat: (comm) state ppid.
+bool ReadStat(pid_t pid, std::string* comm, char* state, pid_t* ppid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string text;
+  if (!std::getline(in, text)) return false;
+  size_t open = text.find('('), close = text.rfind(')');
+  if (open == std::string::npos || close == std::string::npos) return false;
+  *comm = text.substr(open + 1, close - open - 1);
+  std::istringstream rest(text.substr(close + 1));
+  rest >> *state >> *ppid;
+  return static_cast<bool>(rest);
+}
+
+}  // namespace
+
+std::vector<pid_t> WorkerPids(pid_t parent) {
+  std::vector<pid_t> pids;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+    const std::string name = entry.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    pid_t pid = std::stoi(name);
+    std::string comm;
+    char state;
+    pid_t ppid;
+    if (ReadStat(pid, &comm, &state, &ppid) && ppid == parent && state != 'Z' &&
+        comm.rfind("farm-worker", 0) == 0)
+      pids.push_back(pid);
+  }
+  return pids;
+}
+
+char ProcessState(pid_t pid) {
+  std::string comm;
+  char state;
+  pid_t ppid;
+  return ReadStat(pid, &comm, &state, &ppid) ? state : 0;
+}
+
+bool WaitFor(const std::function<bool()>& condition, double seconds) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+  while (!condition()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return true;
 }
 
 TempDir::TempDir() {

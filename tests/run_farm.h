@@ -3,6 +3,7 @@
 
 #include <sys/types.h>
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -40,6 +41,14 @@ FarmChild StartFarm(const std::vector<std::string>& args,
                     const std::string& stdin_path = "/dev/null");
 // Reads its output to the end and reaps it.
 FarmRun FinishFarm(FarmChild child);
+
+// The worker processes (named farm-worker-N) whose parent is `parent`, from
+// /proc; zombies excluded.
+std::vector<pid_t> WorkerPids(pid_t parent);
+// A process's state letter from /proc (R, S, Z, ...), or 0 if it is gone.
+char ProcessState(pid_t pid);
+// Polls `condition` every 10 ms for up to `seconds`; true once it holds.
+bool WaitFor(const std::function<bool()>& condition, double seconds = 20);
 
 // A fresh temporary directory, removed with its contents when destroyed.
 class TempDir {

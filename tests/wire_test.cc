@@ -170,5 +170,15 @@ TEST(Wire, LineLimitsLeaveRoomForTheLargestTaskAndReply) {
   EXPECT_GT(kMaxReplyLine, 20'898'764u + 1024);
 }
 
+TEST(Wire, TornOrForeignRepliesAreRejected) {
+  wire::Reply reply;
+  for (std::string_view line : {"", "garbage", "{\"seq\":1,\"ok\":true,\"reply\":{\"id\":1",
+                                "{\"seq\":1,\"ok\":true,\"reply\":{\"id\":}}",
+                                "{\"seq\":1,\"ok\":maybe,\"reply\":{}}",
+                                "{\"seq\":1,\"ok\":true,\"reply\":[1]}",
+                                "{\"seq\":x,\"ok\":true,\"reply\":{}}"})
+    EXPECT_FALSE(wire::DecodeReply(line, &reply)) << line;
+}
+
 }  // namespace
 }  // namespace farm::wire

@@ -22,23 +22,31 @@ using Clock = std::chrono::steady_clock;
 constexpr auto kMaxReplyDelay = std::chrono::milliseconds(1);
 constexpr size_t kReadChunk = 256 * 1024;
 
-// Runs one task message; false if the message is malformed.
-bool HandleMessage(std::string_view line, WorkerContext& worker, std::string* replies,
-                   std::string* scratch) {
+int64_t SteadyNowNs() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch())
+      .count();
+}
+
+// Runs one task message; false if the message is malformed. The task is
+// noted as running from before its JSON is parsed until its reply is queued,
+// so whatever ends the worker in between is blamed on it.
+bool HandleMessage(std::string_view line, WorkerContext& worker, RunningTask* running,
+                   std::string* replies, std::string* scratch) {
   wire::TaskMessage message;
   if (!wire::DecodeTask(line, &message)) return false;
-  // The coordinator checked the task is valid JSON before sending it.
-  nlohmann::json task = nlohmann::json::parse(message.task_json, nullptr, false);
+  if (running != nullptr) running->Begin(message.seq, SteadyNowNs());
+  nlohmann::json task = nlohmann::json::parse(message.task_json, nullptr, /*allow_exceptions=*/false);
   if (task.is_discarded()) return false;
   scratch->clear();
   bool ok = RunTask(message.seq, message.attempt, task, worker, scratch);
   wire::AppendReply(message.seq, ok, *scratch, replies);
+  if (running != nullptr) running->End();
   return true;
 }
 
 }  // namespace
 
-int ServeTasks(int in_fd, int out_fd, WorkerContext& worker) {
+int ServeTasks(int in_fd, int out_fd, WorkerContext& worker, RunningTask* running) {
   LineSplitter splitter(wire::kMaxMessageLine);
   std::string chunk(kReadChunk, '\0');
   std::string replies, scratch;
@@ -56,7 +64,7 @@ int ServeTasks(int in_fd, int out_fd, WorkerContext& worker) {
     for (;;) {
       LineSplitter::Event event = splitter.Next(&line);
       if (event == LineSplitter::Event::kNone) break;
-      if (event == LineSplitter::Event::kOversize || !HandleMessage(line, worker, &replies, &scratch)) {
+      if (event == LineSplitter::Event::kOversize || !HandleMessage(line, worker, running, &replies, &scratch)) {
         fprintf(stderr, "farm worker %d: malformed task message\n", worker.index);
         return 1;
       }

@@ -1,0 +1,27 @@
+#include "common/running_task.h"
+
+#include <errno.h>
+#include <sys/mman.h>
+
+#include <new>
+
+namespace farm {
+
+static_assert(std::atomic<uint64_t>::is_always_lock_free &&
+                  std::atomic<int64_t>::is_always_lock_free,
+              "the shared page needs lock-free atomics");
+
+void UnmapRunningTask::operator()(RunningTask* running) const {
+  running->~RunningTask();
+  munmap(running, sizeof(RunningTask));
+}
+
+Status MapSharedRunningTask(SharedRunningTask* running) {
+  void* page = mmap(nullptr, sizeof(RunningTask), PROT_READ | PROT_WRITE,
+                    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  if (page == MAP_FAILED) return Status::FromErrno("mmap", errno);
+  running->reset(new (page) RunningTask());
+  return Status::Ok();
+}
+
+}  // namespace farm

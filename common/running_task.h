@@ -1,0 +1,36 @@
+// What a worker process is running right now, in a page of memory it shares
+// with the coordinator (mapped before fork). A worker may still hold the
+// replies of finished tasks in its buffer while it runs the next one, so the
+// order of replies alone cannot say which task hung or killed it; this can.
+// The worker writes it with two plain stores per task, no system call.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+
+#include "common/status.h"
+
+namespace farm {
+
+struct RunningTask {
+  std::atomic<uint64_t> seq{0};        // the task's seq; 0 between tasks
+  std::atomic<int64_t> started_ns{0};  // steady clock (CLOCK_MONOTONIC), system-wide
+
+  // Worker side.
+  void Begin(uint64_t task_seq, int64_t now_ns) {
+    started_ns.store(now_ns, std::memory_order_relaxed);
+    seq.store(task_seq, std::memory_order_release);
+  }
+  void End() { seq.store(0, std::memory_order_release); }
+};
+
+struct UnmapRunningTask {
+  void operator()(RunningTask* running) const;
+};
+using SharedRunningTask = std::unique_ptr<RunningTask, UnmapRunningTask>;
+
+// A zeroed RunningTask in an anonymous shared mapping, inherited by fork.
+Status MapSharedRunningTask(SharedRunningTask* running);
+
+}  // namespace farm
