@@ -43,6 +43,7 @@ struct Task {
   int attempt = 1;
   std::string json;
   std::string last_failure;  // why the previous attempt ended, if it did
+  bool fetch = false;        // waits on the network: many run at once in a worker
 };
 
 // The result line of a task that failed outside a worker's hands. Its own id
@@ -108,6 +109,7 @@ class ProcessRunner {
   void WorkerFailed(Slot& slot, const std::string& why);
   void WriteResult(uint64_t seq, std::string_view line, bool ok);
   bool Busy() const;
+  size_t FetchWindow() const { return 2 * static_cast<size_t>(options_.concurrency); }
   bool WaitForEvents();
 
   const RunOptions& options_;
@@ -129,7 +131,12 @@ bool ProcessRunner::Spawn(Slot& slot) {
   WorkerSpec spec{.index = slot.index,
                   .master_seed = options_.seed,
                   .generation = slot.generation,
-                  .memory_limit_mb = options_.memory_limit_mb};
+                  .memory_limit_mb = options_.memory_limit_mb,
+                  .fetch = {.out_dir = options_.out_dir,
+                            .concurrency = options_.concurrency,
+                            .delay_min_ms = options_.delay_min_ms,
+                            .delay_max_ms = options_.delay_max_ms,
+                            .max_per_host = options_.max_per_host}};
   Status status = WorkerProcess::Spawn(spec, &slot.process);
   if (!status.ok()) {
     spawn_error_ = status.message();
@@ -184,12 +191,16 @@ bool ProcessRunner::NextTask(Task* task) {
         task->attempt = 1;
         task->json.assign(input.json);
         task->last_failure.clear();
+        task->fetch = input.fetch;
         return true;
     }
   }
 }
 
 void ProcessRunner::Send(Slot& slot, Task task) {
+  // A worker runs --concurrency fetches at once; a queue as deep again
+  // behind them lets it start the next transfer without a round trip.
+  if (task.fetch) slot.window = std::max(slot.window, FetchWindow());
   wire::AppendTask(task.seq, task.attempt, task.json, &slot.outbox);
   slot.in_flight.push_back({std::move(task), Clock::now()});
 }
@@ -252,6 +263,7 @@ void ProcessRunner::HandleReply(Slot& slot, std::string_view line) {
   slot.mean_service_s = slot.mean_service_s == 0 ? service : 0.8 * slot.mean_service_s + 0.2 * service;
   slot.window = static_cast<size_t>(std::clamp(kPipelineSeconds / std::max(slot.mean_service_s, 1e-7),
                                                1.0, static_cast<double>(kMaxWindow)));
+  if (it->task.fetch) slot.window = std::max(slot.window, FetchWindow());  // I/O, not CPU time
 
   if (it->task.attempt > 1) ++summary_->retried;
   WriteResult(reply.seq, reply.result_line, reply.ok);
@@ -260,16 +272,20 @@ void ProcessRunner::HandleReply(Slot& slot, std::string_view line) {
 }
 
 // The worker in `slot` died or broke: reap it, re-queue its tasks, replace it.
-// Only the oldest task in flight was running (a worker runs its tasks in
-// order), so only that one is charged an attempt.
+// A worker runs its tasks in order, so only the oldest task in flight was
+// running, or, when that is a fetch, up to --concurrency of the oldest: only
+// those are charged an attempt.
 void ProcessRunner::WorkerFailed(Slot& slot, const std::string& why) {
   std::string ended = slot.process->Kill();
   std::string cause = "worker " + std::to_string(slot.index) + " " + (why.empty() ? ended : why);
   slot.process.reset();
   ++summary_->worker_restarts;
+  const size_t running = slot.in_flight.empty() || !slot.in_flight.front().task.fetch
+                            ? 1
+                            : static_cast<size_t>(options_.concurrency);
   for (auto it = slot.in_flight.rbegin(); it != slot.in_flight.rend(); ++it) {
     Task& task = it->task;
-    bool charged = std::next(it) == slot.in_flight.rend();
+    bool charged = static_cast<size_t>(std::distance(it, slot.in_flight.rend())) <= running;
     if (charged && task.attempt > options_.retries) {
       WriteResult(task.seq, FailedTaskLine(task, slot.index, "worker_died", cause), false);
       continue;

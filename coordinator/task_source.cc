@@ -58,6 +58,7 @@ TaskSource::Next TaskSource::Take(InputTask* task) {
   task->seq = ++seq_;
   task->json = {};
   task->error_line.clear();
+  task->fetch = urls_;
   if (event == LineSplitter::Event::kOversize) {
     task->error_line = BadJsonLine(
         seq_, "line longer than " + std::to_string(wire::kMaxTaskLine) + " bytes");
@@ -84,6 +85,8 @@ TaskSource::Next TaskSource::Take(InputTask* task) {
     if (task->error_line.empty()) task->error_line = BadJsonLine(seq_, "invalid JSON");
   } else {
     task->json = line;
+    // A cheap guess, not a parse: a wrong one only sizes a dispatch window.
+    task->fetch = line.find("\"fetch\"") != std::string_view::npos;
   }
   return Next::kTask;
 }

@@ -17,6 +17,7 @@ struct InputTask {
   uint64_t seq = 0;         // 1-based line number
   std::string_view json;    // the task line; valid until the next call
   std::string error_line;   // set instead when the line can't be a task
+  bool fetch = false;       // likely a fetch task: it waits on the network, not a core
 };
 
 class TaskSource {

@@ -7,18 +7,18 @@
 #include "worker/registry.h"
 
 namespace farm {
-namespace {
 
-using Clock = std::chrono::steady_clock;
-
-// The task's id as JSON text; throws bad_task for an id of the wrong kind.
-std::string IdJson(const nlohmann::json& task, uint64_t seq) {
+std::string TaskIdJson(const nlohmann::json& task, uint64_t seq) {
   auto it = task.find("id");
   if (it == task.end()) return std::to_string(seq);
   if (!it->is_string() && !it->is_number_integer())
     throw TaskFailure("bad_task", "field 'id' must be a string or an integer, got " + it->dump());
   return it->dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
 
 const TaskType& TypeOf(const nlohmann::json& task) {
   auto it = task.find("type");
@@ -42,7 +42,7 @@ bool RunTask(uint64_t seq, int attempt, const nlohmann::json& task, WorkerContex
   ResultJson result;
   try {
     if (!task.is_object()) throw TaskFailure("bad_task", "a task must be a JSON object");
-    id_json = IdJson(task, seq);
+    id_json = TaskIdJson(task, seq);
     if (auto it = task.find("type"); it != task.end() && it->is_string())
       type_json = it->dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     const TaskType& type = TypeOf(task);
@@ -65,7 +65,9 @@ bool RunTask(uint64_t seq, int attempt, const nlohmann::json& task, WorkerContex
     AppendErrorLine(header, error_code, error_message, out);
     return false;
   }
-  AppendSuccessLine(header, result.dump(), out);
+  // Results may quote what a server sent, which may be invalid UTF-8: replace, don't throw.
+  AppendSuccessLine(header, result.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+                    out);
   return true;
 }
 

@@ -6,10 +6,14 @@
 
 #include <chrono>
 #include <string>
+#include <unordered_map>
+#include <vector>
 
 #include "common/fd.h"
 #include "common/line_splitter.h"
+#include "common/result_line.h"
 #include "common/wire.h"
+#include "worker/fetch_engine.h"
 #include "worker/run_task.h"
 
 namespace farm {
@@ -22,9 +26,90 @@ using Clock = std::chrono::steady_clock;
 constexpr auto kMaxReplyDelay = std::chrono::milliseconds(1);
 constexpr size_t kReadChunk = 256 * 1024;
 
-// Runs one task message; false if the message is malformed.
-bool HandleMessage(std::string_view line, WorkerContext& worker, std::string* replies,
-                   std::string* scratch) {
+// A fetch task in the engine's hands: what its result line will need.
+struct PendingFetch {
+  uint64_t seq = 0;
+  int attempt = 1;
+  std::string id_json;
+  Clock::time_point start;
+};
+
+// Tasks run one after another as their messages arrive, except fetches,
+// which go to the worker's FetchEngine and finish later. While transfers are
+// in flight the loop waits in the engine, on the network and the task pipe
+// at once; otherwise it blocks in read() as a plain CPU worker would.
+class TaskLoop {
+ public:
+  TaskLoop(int in_fd, int out_fd, WorkerContext& worker)
+      : in_fd_(in_fd), out_fd_(out_fd), worker_(worker) {}
+
+  int Run();
+
+ private:
+  bool HandleMessage(std::string_view line);
+  bool StartFetch(uint64_t seq, int attempt, const nlohmann::json& task);
+  void CollectFetches();
+  bool fetching() const { return worker_.fetch_engine && !worker_.fetch_engine->idle(); }
+
+  int in_fd_, out_fd_;
+  WorkerContext& worker_;
+  LineSplitter splitter_{wire::kMaxMessageLine};
+  std::string chunk_ = std::string(kReadChunk, '\0');
+  std::string replies_, scratch_;
+  std::unordered_map<uint64_t, PendingFetch> fetches_;  // by engine token
+  uint64_t next_token_ = 1;
+  std::vector<FetchOutcome> outcomes_;
+};
+
+int TaskLoop::Run() {
+  bool input_open = true;
+  for (;;) {
+    if (fetching()) {
+      bool readable = false;
+      worker_.fetch_engine->Wait(input_open ? in_fd_ : -1, &readable);
+      CollectFetches();
+      if (!readable) {
+        if (!WriteAll(out_fd_, replies_).ok()) return 1;  // the coordinator is gone
+        replies_.clear();
+        continue;
+      }
+    } else if (!input_open) {
+      return 0;
+    }
+    ssize_t n = ::read(in_fd_, chunk_.data(), chunk_.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      perror("farm worker: read");
+      return 1;
+    }
+    if (n == 0) {
+      if (splitter_.buffered() != 0) return 1;
+      input_open = false;  // finish the transfers in flight, then exit
+      continue;
+    }
+    splitter_.Feed(std::string_view(chunk_.data(), n));
+    Clock::time_point last_flush = Clock::now();
+    std::string_view line;
+    for (;;) {
+      LineSplitter::Event event = splitter_.Next(&line);
+      if (event == LineSplitter::Event::kNone) break;
+      if (event == LineSplitter::Event::kOversize || !HandleMessage(line)) {
+        fprintf(stderr, "farm worker %d: malformed task message\n", worker_.index);
+        return 1;
+      }
+      if (Clock::now() - last_flush >= kMaxReplyDelay) {
+        if (!WriteAll(out_fd_, replies_).ok()) return 1;
+        replies_.clear();
+        last_flush = Clock::now();
+      }
+    }
+    if (!WriteAll(out_fd_, replies_).ok()) return 1;
+    replies_.clear();
+  }
+}
+
+// Runs or starts one task message; false if the message is malformed.
+bool TaskLoop::HandleMessage(std::string_view line) {
   nlohmann::json message = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
   auto seq = message.find("seq");
   auto attempt = message.find("attempt");
@@ -32,45 +117,66 @@ bool HandleMessage(std::string_view line, WorkerContext& worker, std::string* re
   if (!message.is_object() || seq == message.end() || !seq->is_number_unsigned() ||
       attempt == message.end() || !attempt->is_number_unsigned() || task == message.end())
     return false;
-  scratch->clear();
-  bool ok = RunTask(seq->get<uint64_t>(), attempt->get<int>(), *task, worker, scratch);
-  wire::AppendReply(seq->get<uint64_t>(), ok, *scratch, replies);
+  if (StartFetch(seq->get<uint64_t>(), attempt->get<int>(), *task)) return true;
+  scratch_.clear();
+  bool ok = RunTask(seq->get<uint64_t>(), attempt->get<int>(), *task, worker_, &scratch_);
+  wire::AppendReply(seq->get<uint64_t>(), ok, scratch_, &replies_);
   return true;
+}
+
+// Hands a well-formed fetch task to the engine. Anything else, including a
+// fetch with a bad field, runs through RunTask, which reports it.
+bool TaskLoop::StartFetch(uint64_t seq, int attempt, const nlohmann::json& task) {
+  if (!task.is_object()) return false;
+  auto type = task.find("type");
+  if (type == task.end() || *type != "fetch") return false;
+  PendingFetch pending{.seq = seq, .attempt = attempt, .id_json = "", .start = Clock::now()};
+  FetchRequest request;
+  try {
+    pending.id_json = TaskIdJson(task, seq);
+    request = ParseFetchRequest(task);
+  } catch (const TaskFailure&) {
+    return false;
+  }
+  uint64_t token = next_token_++;
+  WorkerFetchEngine(worker_).Add(token, std::move(request));
+  fetches_.emplace(token, std::move(pending));
+  return true;
+}
+
+void TaskLoop::CollectFetches() {
+  outcomes_.clear();
+  worker_.fetch_engine->TakeFinished(&outcomes_);
+  for (FetchOutcome& outcome : outcomes_) {
+    auto it = fetches_.find(outcome.token);
+    if (it == fetches_.end()) continue;
+    const PendingFetch& pending = it->second;
+    ResultHeader header{
+        .id_json = pending.id_json,
+        .type_json = "\"fetch\"",
+        .worker = worker_.index,
+        .attempts = pending.attempt,
+        .elapsed_ms =
+            std::chrono::duration<double, std::milli>(Clock::now() - pending.start).count()};
+    scratch_.clear();
+    if (outcome.ok) {
+      AppendSuccessLine(
+          header,
+          outcome.result.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+          &scratch_);
+    } else {
+      AppendErrorLine(header, "fetch_failed", outcome.error, &scratch_);
+    }
+    wire::AppendReply(pending.seq, outcome.ok, scratch_, &replies_);
+    fetches_.erase(it);
+  }
 }
 
 }  // namespace
 
 int ServeTasks(int in_fd, int out_fd, WorkerContext& worker) {
-  LineSplitter splitter(wire::kMaxMessageLine);
-  std::string chunk(kReadChunk, '\0');
-  std::string replies, scratch;
-  for (;;) {
-    ssize_t n = ::read(in_fd, chunk.data(), chunk.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      perror("farm worker: read");
-      return 1;
-    }
-    if (n == 0) return splitter.buffered() == 0 ? 0 : 1;
-    splitter.Feed(std::string_view(chunk.data(), n));
-    Clock::time_point last_flush = Clock::now();
-    std::string_view line;
-    for (;;) {
-      LineSplitter::Event event = splitter.Next(&line);
-      if (event == LineSplitter::Event::kNone) break;
-      if (event == LineSplitter::Event::kOversize || !HandleMessage(line, worker, &replies, &scratch)) {
-        fprintf(stderr, "farm worker %d: malformed task message\n", worker.index);
-        return 1;
-      }
-      if (Clock::now() - last_flush >= kMaxReplyDelay) {
-        if (!WriteAll(out_fd, replies).ok()) return 1;  // the coordinator is gone
-        replies.clear();
-        last_flush = Clock::now();
-      }
-    }
-    if (!WriteAll(out_fd, replies).ok()) return 1;
-    replies.clear();
-  }
+  TaskLoop loop(in_fd, out_fd, worker);
+  return loop.Run();
 }
 
 }  // namespace farm
