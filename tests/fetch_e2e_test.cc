@@ -1,5 +1,6 @@
 // End-to-end fetch tasks: the real farm binary downloading from a real HTTP
 // server on 127.0.0.1 that the test starts itself.
+#include <signal.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -277,6 +278,34 @@ TEST_F(FetchE2E, FetchLinesMixWithOtherTasksAndKeepTheirIds) {
   for (const std::string& line : run.lines()) by_id[json::parse(line)["id"]] = json::parse(line);
   EXPECT_EQ(by_id["page"]["result"]["sha256"], Sha256Hex("m:m"));
   EXPECT_EQ(by_id["nap"]["result"]["ms"], 1);
+}
+
+// Every transfer in flight in a dead worker was running, so each is charged
+// an attempt, and each is retried to success on the replacement.
+TEST_F(FetchE2E, KilledWorkerRetriesEveryTransferItHeld) {
+  std::string input;
+  for (int i = 0; i < 4; ++i) input += Task(server_.Url("/slow/1500?" + std::to_string(i)));
+  std::string tasks = dir_.File("tasks.jsonl");
+  testing::WriteFile(tasks, input);
+  auto child = testing::StartFarm({"run", "-j", "1", "--concurrency", "4", "--out-dir", out_dir()},
+                                  tasks);
+  for (int i = 0; i < 400 && server_.Get("/in-flight") != "4"; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  ASSERT_EQ(server_.Get("/in-flight"), "4");
+  std::string children = testing::ReadFile("/proc/" + std::to_string(child.pid) + "/task/" +
+                                           std::to_string(child.pid) + "/children");
+  ASSERT_FALSE(children.empty());
+  ASSERT_EQ(kill(std::stoi(children), SIGKILL), 0);
+  auto run = testing::FinishFarm(child);
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  auto lines = run.lines();
+  ASSERT_EQ(lines.size(), 4u);
+  for (const std::string& line : lines) {
+    json result = json::parse(line);
+    EXPECT_TRUE(result["ok"].get<bool>()) << line;
+    EXPECT_EQ(result["attempts"], 2) << line;
+  }
+  EXPECT_NE(run.err.find("1 restarts"), std::string::npos) << run.err;
 }
 
 TEST_F(FetchE2E, BadFieldsAreBadTaskNamingTheField) {

@@ -9,6 +9,7 @@ Prints its port on the first line of stdout, then serves until killed.
   /to-file               302 to file:///etc/passwd
   /loop                  302 to itself
   /slow/MS               answers after MS milliseconds; counts requests in flight
+  /in-flight             how many /slow requests are in flight now
   /max-in-flight         the most /slow requests in flight at once since last asked
   /huge/N/NAME           streams N bytes; /sent/NAME tells how many went out
   /retry-after/KEY/S/CODE  first request: CODE with Retry-After: S; then 200
@@ -75,6 +76,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
             with lock:
                 in_flight -= 1
             self.reply(200, b"slow")
+        elif head == "in-flight":
+            with lock:
+                self.reply(200, str(in_flight).encode())
         elif head == "max-in-flight":
             with lock:
                 seen, max_in_flight = max_in_flight, 0

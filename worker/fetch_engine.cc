@@ -244,8 +244,10 @@ void FetchEngine::StartQueued() {
     }
     active_.push_back(std::move(*it));
     it = queued_.erase(it);
-    int delay_ms = static_cast<int>(rng_.Between(static_cast<uint64_t>(settings_.delay_min_ms),
-                                                 static_cast<uint64_t>(settings_.delay_max_ms)));
+    int delay_ms = settings_.delay_min_ms;
+    if (settings_.delay_max_ms > delay_ms)  // draw only when there is a choice to make
+      delay_ms = static_cast<int>(rng_.Between(static_cast<uint64_t>(settings_.delay_min_ms),
+                                               static_cast<uint64_t>(settings_.delay_max_ms)));
     if (delay_ms > 0) {
       transfer.resume_at = Clock::now() + std::chrono::milliseconds(delay_ms);
     } else {

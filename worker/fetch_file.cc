@@ -2,8 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdlib.h>
-#include <sys/stat.h>
+#include <stdio.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -61,23 +60,38 @@ std::string SavedFileName(std::string_view url) {
   return name;
 }
 
+// A name no other live BodyFile uses: this process and this object. A file
+// left by an earlier process under the same pid is skipped (O_EXCL).
+std::string BodyFile::TempName(const std::string& dir, int attempt) const {
+  char name[96];
+  snprintf(name, sizeof name, "/.farm-%d-%p-%d.part", static_cast<int>(getpid()),
+           static_cast<const void*>(this), attempt);
+  return dir + name;
+}
+
 Status BodyFile::Open(const std::string& dir) {
   Discard();
-  const std::string kPattern = dir + "/.farm-XXXXXX.part";
-  std::string pattern = kPattern;
-  int fd = mkostemps(pattern.data(), 5, O_CLOEXEC);
-  if (fd < 0 && errno == ENOENT) {
-    std::error_code error;
-    std::filesystem::create_directories(dir, error);
-    if (error) return Status::Error("cannot create '" + dir + "': " + error.message());
-    pattern = kPattern;  // the failed call filled in the X's
-    fd = mkostemps(pattern.data(), 5, O_CLOEXEC);
+  bool made_dir = false;
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    std::string path = TempName(dir, attempt);
+    // Mode 0666 before the umask, as any downloader creates its files.
+    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+    if (fd >= 0) {
+      fd_.reset(fd);
+      temp_path_ = std::move(path);
+      return Status::Ok();
+    }
+    if (errno == ENOENT && !made_dir) {
+      made_dir = true;
+      std::error_code error;
+      std::filesystem::create_directories(dir, error);
+      if (error) return Status::Error("cannot create '" + dir + "': " + error.message());
+      --attempt;
+      continue;
+    }
+    if (errno != EEXIST) return Status::FromErrno("cannot create a file in '" + dir + "'", errno);
   }
-  if (fd < 0) return Status::FromErrno("cannot create a file in '" + dir + "'", errno);
-  fchmod(fd, 0644);  // mkstemp's 0600 suits a temporary file, not a download
-  fd_.reset(fd);
-  temp_path_ = std::move(pattern);
-  return Status::Ok();
+  return Status::Error("cannot create a temporary file in '" + dir + "'");
 }
 
 Status BodyFile::Write(std::string_view data) {

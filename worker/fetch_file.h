@@ -37,6 +37,8 @@ class BodyFile {
   void Discard();
 
  private:
+  std::string TempName(const std::string& dir, int attempt) const;
+
   Fd fd_;
   std::string temp_path_;
 };
