@@ -169,6 +169,14 @@ TEST_F(FetchE2E, UnresolvableHost) {
   EXPECT_TRUE(Contains(r["error"]["message"], "DNS lookup failed")) << r;
 }
 
+TEST_F(FetchE2E, UntrustedCertificateIsTlsError) {
+  HttpTestServer tls_server(HttpTestServer::Scheme::kHttpsSelfSigned);
+  json r = RunOne(tls_server.Url("/body/10/tls"));
+  EXPECT_EQ(r["error"]["code"], "fetch_failed");
+  EXPECT_TRUE(Contains(r["error"]["message"], "TLS error")) << r;
+  EXPECT_TRUE(AllFiles().empty());
+}
+
 TEST_F(FetchE2E, SlowResponseHitsTimeout) {
   json r = RunOne(server_.Url("/slow/5000"), {{"timeout_s", 0.5}});
   EXPECT_EQ(r["error"]["code"], "fetch_failed");

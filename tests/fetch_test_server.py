@@ -2,6 +2,7 @@
 """The HTTP server the fetch tests download from: stdlib only, 127.0.0.1 only.
 
 Prints its port on the first line of stdout, then serves until killed.
+With --tls PEM it serves https with that key and certificate.
 
   /body/N/NAME           N bytes: "NAME:" repeated, cut to N
   /status/CODE           that status, a short body
@@ -18,6 +19,7 @@ Prints its port on the first line of stdout, then serves until killed.
 """
 import gzip
 import http.server
+import ssl
 import sys
 import threading
 import time
@@ -130,6 +132,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
 def main():
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
+    if len(sys.argv) == 3 and sys.argv[1] == "--tls":
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(sys.argv[2])
+        server.socket = context.wrap_socket(server.socket, server_side=True)
     print(server.server_address[1], flush=True)
     server.serve_forever()
 

@@ -23,14 +23,20 @@ sockaddr_in Loopback(int port) {
 
 }  // namespace
 
-HttpTestServer::HttpTestServer() {
+HttpTestServer::HttpTestServer(Scheme scheme) : scheme_(scheme) {
   int out[2];
   if (pipe2(out, O_CLOEXEC) != 0) throw std::runtime_error("pipe");
   std::string script = std::string(FARM_TESTS_DIR) + "/fetch_test_server.py";
+  std::string pem = std::string(FARM_TESTS_DIR) + "/data/self_signed_127.0.0.1.pem";
   pid_ = fork();
   if (pid_ == 0) {
     dup2(out[1], STDOUT_FILENO);
-    execl("/usr/bin/python3", "python3", script.c_str(), static_cast<char*>(nullptr));
+    if (scheme == Scheme::kHttpsSelfSigned) {
+      execl("/usr/bin/python3", "python3", script.c_str(), "--tls", pem.c_str(),
+            static_cast<char*>(nullptr));
+    } else {
+      execl("/usr/bin/python3", "python3", script.c_str(), static_cast<char*>(nullptr));
+    }
     _exit(127);
   }
   close(out[1]);
@@ -51,7 +57,8 @@ HttpTestServer::~HttpTestServer() {
 }
 
 std::string HttpTestServer::Url(const std::string& path) const {
-  return "http://127.0.0.1:" + std::to_string(port_) + path;
+  const char* scheme = scheme_ == Scheme::kHttp ? "http" : "https";
+  return std::string(scheme) + "://127.0.0.1:" + std::to_string(port_) + path;
 }
 
 std::string HttpTestServer::Get(const std::string& path) const {
