@@ -6,6 +6,7 @@
 #include <chrono>
 #include <filesystem>
 #include <map>
+#include <set>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -107,6 +108,17 @@ TEST_F(FetchE2E, HundredsOfUrlsGiveCorrectBodiesHashesAndFiles) {
   }
   // Exactly the saved bodies and the URL list: no temporary file left over.
   EXPECT_EQ(AllFiles().size(), static_cast<size_t>(kUrls) + 1);
+}
+
+TEST_F(FetchE2E, OneConnectionServesManyRequests) {
+  std::string input;
+  for (int i = 0; i < 10; ++i) input += Task(server_.Url("/peer?" + std::to_string(i)));
+  auto results = Run({"-j", "1", "--concurrency", "1"}, input, 0);
+  ASSERT_EQ(results.size(), 10u);
+  std::set<std::string> client_ports;
+  for (const auto& [id, r] : results)
+    client_ports.insert(testing::ReadFile(r["result"]["path"].get<std::string>()));
+  EXPECT_EQ(client_ports.size(), 1u);  // kept alive, not reconnected
 }
 
 TEST_F(FetchE2E, HttpErrorStatusIsFetchFailedNamingTheStatus) {

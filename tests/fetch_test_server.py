@@ -15,6 +15,7 @@ With --tls PEM it serves https with that key and certificate.
   /huge/N/NAME           streams N bytes; /sent/NAME tells how many went out
   /retry-after/KEY/S/CODE  first request: CODE with Retry-After: S; then 200
   /gzip/N                N bytes of text, gzip-encoded when the client accepts it
+  /peer                  the client's port: equal across requests on one connection
   anything else          200, the path as the body
 """
 import gzip
@@ -38,6 +39,7 @@ def pattern_body(n, name):
 
 class Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body go out at once, not 40 ms apart
 
     def log_message(self, *args):
         pass
@@ -78,6 +80,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             with lock:
                 in_flight -= 1
             self.reply(200, b"slow")
+        elif head == "peer":
+            self.reply(200, str(self.client_address[1]).encode())
         elif head == "in-flight":
             with lock:
                 self.reply(200, str(in_flight).encode())

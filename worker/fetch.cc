@@ -1,9 +1,29 @@
-// The fetch task run on its own, to completion: what sequential runs use.
-// The worker loop instead keeps many fetches in flight on one engine.
+// The fetch task: its fields, and one fetch run to completion, as sequential
+// runs use it. The worker loop instead keeps many in flight on one engine.
+#include <cmath>
+
 #include "worker/fetch_engine.h"
 #include "worker/registry.h"
 
 namespace farm {
+
+FetchRequest ParseFetchRequest(const nlohmann::json& task) {
+  FetchRequest request;
+  if (!task.contains("url")) throw TaskFailure("bad_task", "field 'url' is missing");
+  request.url = OptionalString(task, "url", "");
+  if (request.url.empty()) throw TaskFailure("bad_task", "field 'url' must not be empty");
+  if (auto it = task.find("timeout_s"); it != task.end()) {
+    if (!it->is_number() || !std::isfinite(it->get<double>()) || it->get<double>() <= 0 ||
+        it->get<double>() > 86400)
+      throw TaskFailure("bad_task", "field 'timeout_s' must be a number of seconds above 0 "
+                                    "and at most 86400, got " + it->dump());
+    request.timeout_s = it->get<double>();
+  }
+  request.save = OptionalBool(task, "save", true);
+  request.max_bytes = static_cast<uint64_t>(
+      OptionalInt(task, "max_bytes", 0, int64_t{1} << 40, static_cast<int64_t>(request.max_bytes)));
+  return request;
+}
 
 FetchEngine& WorkerFetchEngine(WorkerContext& worker) {
   if (worker.fetch_engine == nullptr)

@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <cctype>
-#include <cmath>
 #include <mutex>
 
 #include <curl/curl.h>
@@ -161,24 +160,6 @@ struct FetchEngine::Transfer {
     return size;
   }
 };
-
-FetchRequest ParseFetchRequest(const nlohmann::json& task) {
-  FetchRequest request;
-  request.url = OptionalString(task, "url", "");
-  if (!task.contains("url")) throw TaskFailure("bad_task", "field 'url' is missing");
-  if (request.url.empty()) throw TaskFailure("bad_task", "field 'url' must not be empty");
-  if (auto it = task.find("timeout_s"); it != task.end()) {
-    if (!it->is_number() || !std::isfinite(it->get<double>()) || it->get<double>() <= 0 ||
-        it->get<double>() > 86400)
-      throw TaskFailure("bad_task", "field 'timeout_s' must be a number of seconds above 0 "
-                                    "and at most 86400, got " + it->dump());
-    request.timeout_s = it->get<double>();
-  }
-  request.save = OptionalBool(task, "save", true);
-  request.max_bytes = static_cast<uint64_t>(
-      OptionalInt(task, "max_bytes", 0, int64_t{1} << 40, static_cast<int64_t>(request.max_bytes)));
-  return request;
-}
 
 FetchEngine::FetchEngine(const FetchSettings& settings, Rng& rng)
     : settings_(settings), rng_(rng) {
