@@ -350,9 +350,10 @@ void FetchEngine::Complete(Transfer& t, int curl_code) {
     curl_off_t retry_after_s = 0;
     curl_easy_getinfo(t.easy, CURLINFO_RETRY_AFTER, &retry_after_s);
     if (retry_after_s > 0) {
-      Clock::time_point resume = Clock::now() + std::chrono::seconds(retry_after_s);
-      if (resume < t.deadline) {
-        t.resume_at = resume;  // keeps its slot while it waits
+      // Compared before adding, so that no Retry-After can overflow a time point.
+      auto left = std::chrono::duration<double>(t.deadline - Clock::now()).count();
+      if (static_cast<double>(retry_after_s) < left) {
+        t.resume_at = Clock::now() + std::chrono::seconds(retry_after_s);  // keeps its slot
         return;
       }
       return Finish(t, false, {},
