@@ -28,7 +28,11 @@ fi
 scripts/install-deps.sh
 scripts/build.sh >/dev/null
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/farm-bench-fetch.XXXXXX")
+# In memory when possible, so that the disk's journal, not the tool, doesn't
+# decide how fast 5,000 small files can be created.
+scratch=${TMPDIR:-/tmp}
+[ -d /dev/shm ] && [ -w /dev/shm ] && scratch=/dev/shm
+work=$(mktemp -d "$scratch/farm-bench-fetch.XXXXXX")
 chmod 755 "$work"  # nginx workers may run as another user
 nginx_pid=""
 cleanup() {
@@ -88,7 +92,7 @@ run_aria2() {
 }
 run_aiohttp() { /usr/bin/python3 scripts/fetch_aiohttp.py "$work/$1.urls" "$2" $parallel; }
 
-# Median wall seconds of $repeats runs of runner $1 on set $2.
+# "median min max" wall seconds of $repeats runs of runner $1 on set $2.
 measure() {
   local runner=$1 set=$2 times=() out="$work/out/$1"
   for _ in $(seq "$repeats"); do
@@ -108,22 +112,24 @@ measure() {
     fi
     times+=("$(awk -v a="$start" -v b="$end" 'BEGIN { print b - a }')")
   done
-  printf '%s\n' "${times[@]}" | sort -g | awk '{ t[NR] = $1 } END { print t[int((NR + 1) / 2)] }'
+  printf '%s\n' "${times[@]}" | sort -g |
+    awk '{ t[NR] = $1 } END { print t[int((NR + 1) / 2)], t[1], t[NR] }'
 }
 
-printf '%-22s %-8s %10s %10s %10s\n' tool files seconds "req/s" "MB/s"
+printf '%-20s %-9s %8s %15s %8s %8s\n' tool files median "(min-max)" "req/s" "MB/s"
 for set in small large; do
   count=$small_count bytes=$((small_count * 1024)) label="${small_count}x1KiB"
   if [ "$set" = large ]; then count=$large_count bytes=$((large_count * 1048576)) label="${large_count}x1MiB"; fi
   for runner in farm curl aria2 aiohttp; do
-    seconds=$(measure "$runner" "$set")
+    read -r seconds fastest slowest < <(measure "$runner" "$set")
     case $runner in
       farm) name="farm -j2 x25" ;;
       curl) name="curl --parallel 50" ;;
       aria2) name="aria2c -j 50" ;;
       aiohttp) name="aiohttp (sem 50)" ;;
     esac
-    awk -v n="$name" -v l="$label" -v s="$seconds" -v c="$count" -v b="$bytes" \
-      'BEGIN { printf "%-22s %-8s %10.3f %10.0f %10.1f\n", n, l, s, c / s, b / s / 1e6 }'
+    awk -v n="$name" -v l="$label" -v s="$seconds" -v lo="$fastest" -v hi="$slowest" \
+      -v c="$count" -v b="$bytes" 'BEGIN { printf "%-20s %-9s %8.3f %15s %8.0f %8.1f\n",
+        n, l, s, sprintf("(%.3f-%.3f)", lo, hi), c / s, b / s / 1e6 }'
   done
 done
