@@ -2,11 +2,18 @@
 // sequential and thread modes take.
 #include "worker/fetch_engine.h"
 
+#include <unistd.h>
+
+#include <algorithm>
+
 #include <gtest/gtest.h>
 
 #include "tests/http_test_server.h"
 #include "tests/run_farm.h"
+#include "common/fd.h"
+#include "common/wire.h"
 #include "worker/run_task.h"
+#include "worker/worker_loop.h"
 #include "worker/sha256.h"
 
 namespace farm {
@@ -61,6 +68,41 @@ TEST(FetchEngine, ManyTransfersFinishWithTheirOwnTokens) {
     ASSERT_TRUE(outcome.ok) << outcome.error;
     EXPECT_EQ(outcome.result["bytes"], outcome.token);  // each body came back to its own token
   }
+}
+
+// The worker loop over real pipes: the coordinator may close a worker's input
+// while its transfers are still in flight; every one still gets its reply.
+TEST(FetchWorkerLoop, FinishesTransfersAfterInputCloses) {
+  testing::HttpTestServer server;
+  testing::TempDir dir;
+  Pipe tasks, replies;
+  ASSERT_TRUE(MakePipe(&tasks).ok());
+  ASSERT_TRUE(MakePipe(&replies).ok());
+  std::string messages;
+  for (uint64_t seq = 1; seq <= 3; ++seq) {
+    json task = {{"type", "fetch"}, {"url", server.Url("/slow/200?" + std::to_string(seq))}};
+    wire::AppendTask(seq, 1, task.dump(), &messages);
+  }
+  ASSERT_TRUE(WriteAll(tasks.write.get(), messages).ok());
+  tasks.write.reset();  // end of input before any transfer finished
+
+  WorkerContext worker;
+  worker.fetch.out_dir = dir.File("saved");
+  EXPECT_EQ(ServeTasks(tasks.read.get(), replies.write.get(), worker), 0);
+  replies.write.reset();
+
+  std::string output, chunk(4096, '\0');
+  for (ssize_t n; (n = read(replies.read.get(), chunk.data(), chunk.size())) > 0;)
+    output.append(chunk.data(), static_cast<size_t>(n));
+  std::vector<uint64_t> seqs;
+  for (size_t start = 0, end; (end = output.find('\n', start)) != std::string::npos; start = end + 1) {
+    wire::Reply reply;
+    ASSERT_TRUE(wire::DecodeReply(std::string_view(output).substr(start, end - start), &reply));
+    EXPECT_TRUE(reply.ok) << reply.result_line;
+    seqs.push_back(reply.seq);
+  }
+  std::sort(seqs.begin(), seqs.end());
+  EXPECT_EQ(seqs, (std::vector<uint64_t>{1, 2, 3}));
 }
 
 }  // namespace

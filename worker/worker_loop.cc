@@ -74,7 +74,7 @@ int TaskLoop::Run() {
         continue;
       }
     } else if (!input_open) {
-      return 0;
+      return WriteAll(out_fd_, replies_).ok() ? 0 : 1;  // the last replies, then a clean exit
     }
     ssize_t n = ::read(in_fd_, chunk_.data(), chunk_.size());
     if (n < 0 && errno == EINTR) continue;
