@@ -85,7 +85,8 @@ TaskSource::Next TaskSource::Take(InputTask* task) {
     if (task->error_line.empty()) task->error_line = BadJsonLine(seq_, "invalid JSON");
   } else {
     task->json = line;
-    // A cheap guess, not a parse: a wrong one only sizes a dispatch window.
+    // A cheap guess, not a parse: a wrong one only sizes a dispatch window
+    // and how many tasks a dead worker is charged for.
     task->fetch = line.find("\"fetch\"") != std::string_view::npos;
   }
   return Next::kTask;

@@ -1,16 +1,15 @@
 // End-to-end fetch tasks: the real farm binary downloading from a real HTTP
 // server on 127.0.0.1 that the test starts itself.
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <filesystem>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <thread>
-
-#include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include "tests/http_test_server.h"
 #include "tests/run_farm.h"
@@ -85,7 +84,8 @@ TEST_F(FetchE2E, HundredsOfUrlsGiveCorrectBodiesHashesAndFiles) {
   constexpr int kUrls = 300;
   std::string urls;
   for (int i = 1; i <= kUrls; ++i)
-    urls += server_.Url("/body/" + std::to_string(i * 337 % 70000) + "/f" + std::to_string(i)) + "\n";
+    urls +=
+        server_.Url("/body/" + std::to_string(i * 337 % 70000) + "/f" + std::to_string(i)) + "\n";
   std::string list = dir_.File("urls.txt");
   testing::WriteFile(list, urls);
   auto results = Run({"-j", "2", "--concurrency", "8", "--urls", list}, "", 0);
@@ -93,7 +93,8 @@ TEST_F(FetchE2E, HundredsOfUrlsGiveCorrectBodiesHashesAndFiles) {
   for (int i = 1; i <= kUrls; ++i) {
     const json& r = results[std::to_string(i)];  // ids are line numbers
     ASSERT_TRUE(r["ok"].get<bool>()) << r;
-    std::string url = server_.Url("/body/" + std::to_string(i * 337 % 70000) + "/f" + std::to_string(i));
+    std::string url =
+        server_.Url("/body/" + std::to_string(i * 337 % 70000) + "/f" + std::to_string(i));
     std::string body = PatternBody(static_cast<size_t>(i * 337 % 70000), "f" + std::to_string(i));
     const json& result = r["result"];
     EXPECT_EQ(result["url"], url);
@@ -122,8 +123,8 @@ TEST_F(FetchE2E, OneConnectionServesManyRequests) {
 }
 
 TEST_F(FetchE2E, HttpErrorStatusIsFetchFailedNamingTheStatus) {
-  auto results = Run({"-j", "1"},
-                     Task(server_.Url("/status/404")) + Task(server_.Url("/status/500")), 1);
+  auto results =
+      Run({"-j", "1"}, Task(server_.Url("/status/404")) + Task(server_.Url("/status/500")), 1);
   ASSERT_EQ(results.size(), 2u);
   EXPECT_EQ(results["1"]["error"]["code"], "fetch_failed");
   EXPECT_EQ(results["1"]["error"]["message"], "HTTP 404 for " + server_.Url("/status/404"));
@@ -141,8 +142,8 @@ TEST_F(FetchE2E, RedirectChainIsFollowedAndCounted) {
 }
 
 TEST_F(FetchE2E, TenRedirectsPassElevenFail) {
-  auto results = Run({"-j", "1"},
-                     Task(server_.Url("/redirect/10")) + Task(server_.Url("/redirect/11")), 1);
+  auto results =
+      Run({"-j", "1"}, Task(server_.Url("/redirect/10")) + Task(server_.Url("/redirect/11")), 1);
   EXPECT_TRUE(results["1"]["ok"].get<bool>()) << results["1"];
   EXPECT_TRUE(Contains(results["2"]["error"]["message"], "too many redirects")) << results["2"];
 }
@@ -249,11 +250,14 @@ TEST_F(FetchE2E, CompressedBodyIsDecoded) {
 }
 
 TEST_F(FetchE2E, PathTrickUrlsStayInsideOutDir) {
-  std::vector<std::string> paths = {
-      "/files/%2e%2e%2f%2e%2e%2fescape", "/files/..%2F..%2F..%2Fescape2",
-      "/files/a/../../../escape3",       "/files/%2e%2e",
-      "/files/nul%00byte",               "/files/" + std::string(600, 'n'),
-      "/files/back%5c..%5cslash",        "/files/.hidden"};
+  std::vector<std::string> paths = {"/files/%2e%2e%2f%2e%2e%2fescape",
+                                    "/files/..%2F..%2F..%2Fescape2",
+                                    "/files/a/../../../escape3",
+                                    "/files/%2e%2e",
+                                    "/files/nul%00byte",
+                                    "/files/" + std::string(600, 'n'),
+                                    "/files/back%5c..%5cslash",
+                                    "/files/.hidden"};
   std::string input;
   for (const std::string& path : paths) input += Task(server_.Url(path));
   auto results = Run({"-j", "2"}, input, 0);
@@ -307,8 +311,8 @@ TEST_F(FetchE2E, KilledWorkerRetriesEveryTransferItHeld) {
   for (int i = 0; i < 4; ++i) input += Task(server_.Url("/slow/1500?" + std::to_string(i)));
   std::string tasks = dir_.File("tasks.jsonl");
   testing::WriteFile(tasks, input);
-  auto child = testing::StartFarm({"run", "-j", "1", "--concurrency", "4", "--out-dir", out_dir()},
-                                  tasks);
+  auto child =
+      testing::StartFarm({"run", "-j", "1", "--concurrency", "4", "--out-dir", out_dir()}, tasks);
   for (int i = 0; i < 400 && server_.Get("/in-flight") != "4"; ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(25));
   ASSERT_EQ(server_.Get("/in-flight"), "4");
@@ -329,10 +333,11 @@ TEST_F(FetchE2E, KilledWorkerRetriesEveryTransferItHeld) {
 }
 
 TEST_F(FetchE2E, BadFieldsAreBadTaskNamingTheField) {
-  std::string input = "{\"type\":\"fetch\"}\n"
-                      "{\"type\":\"fetch\",\"url\":\"http://x/\",\"timeout_s\":-1}\n"
-                      "{\"type\":\"fetch\",\"url\":\"http://x/\",\"save\":\"yes\"}\n"
-                      "{\"type\":\"fetch\",\"url\":\"http://x/\",\"max_bytes\":-5}\n";
+  std::string input =
+      "{\"type\":\"fetch\"}\n"
+      "{\"type\":\"fetch\",\"url\":\"http://x/\",\"timeout_s\":-1}\n"
+      "{\"type\":\"fetch\",\"url\":\"http://x/\",\"save\":\"yes\"}\n"
+      "{\"type\":\"fetch\",\"url\":\"http://x/\",\"max_bytes\":-5}\n";
   auto results = Run({"-j", "1"}, input, 1);
   ASSERT_EQ(results.size(), 4u);
   const char* fields[] = {"'url'", "'timeout_s'", "'save'", "'max_bytes'"};

@@ -2,19 +2,18 @@
 // sequential and thread modes take.
 #include "worker/fetch_engine.h"
 
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <algorithm>
 
-#include <gtest/gtest.h>
-
-#include "tests/http_test_server.h"
-#include "tests/run_farm.h"
 #include "common/fd.h"
 #include "common/wire.h"
+#include "tests/http_test_server.h"
+#include "tests/run_farm.h"
 #include "worker/run_task.h"
-#include "worker/worker_loop.h"
 #include "worker/sha256.h"
+#include "worker/worker_loop.h"
 
 namespace farm {
 namespace {
@@ -95,7 +94,8 @@ TEST(FetchWorkerLoop, FinishesTransfersAfterInputCloses) {
   for (ssize_t n; (n = read(replies.read.get(), chunk.data(), chunk.size())) > 0;)
     output.append(chunk.data(), static_cast<size_t>(n));
   std::vector<uint64_t> seqs;
-  for (size_t start = 0, end; (end = output.find('\n', start)) != std::string::npos; start = end + 1) {
+  for (size_t start = 0, end; (end = output.find('\n', start)) != std::string::npos;
+       start = end + 1) {
     wire::Reply reply;
     ASSERT_TRUE(wire::DecodeReply(std::string_view(output).substr(start, end - start), &reply));
     EXPECT_TRUE(reply.ok) << reply.result_line;

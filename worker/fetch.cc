@@ -15,8 +15,10 @@ FetchRequest ParseFetchRequest(const nlohmann::json& task) {
   if (auto it = task.find("timeout_s"); it != task.end()) {
     if (!it->is_number() || !std::isfinite(it->get<double>()) || it->get<double>() <= 0 ||
         it->get<double>() > 86400)
-      throw TaskFailure("bad_task", "field 'timeout_s' must be a number of seconds above 0 "
-                                    "and at most 86400, got " + it->dump());
+      throw TaskFailure("bad_task",
+                        "field 'timeout_s' must be a number of seconds above 0 "
+                        "and at most 86400, got " +
+                            it->dump());
     request.timeout_s = it->get<double>();
   }
   request.save = OptionalBool(task, "save", true);

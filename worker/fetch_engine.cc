@@ -1,12 +1,11 @@
 #include "worker/fetch_engine.h"
 
+#include <curl/curl.h>
 #include <errno.h>
 
 #include <algorithm>
 #include <cctype>
 #include <mutex>
-
-#include <curl/curl.h>
 
 #include "worker/fetch_file.h"
 #include "worker/sha256.h"
@@ -109,10 +108,10 @@ struct FetchEngine::Transfer {
   bool discard_body = false;      // an error response: its body is not the result
   bool too_large = false;
   Status write_error;
-  bool running = false;           // in the multi handle; else pausing
+  bool running = false;  // in the multi handle; else pausing
   bool deadline_set = false;
   Clock::time_point deadline;
-  Clock::time_point resume_at;    // end of the current pause
+  Clock::time_point resume_at;  // end of the current pause
   char error_buffer[CURL_ERROR_SIZE] = {};
 
   // A new response begins (after a redirect or a retry): its body starts over.
@@ -129,7 +128,8 @@ struct FetchEngine::Transfer {
 
   static size_t OnHeader(char* data, size_t, size_t size, void* self) {
     // Every response, redirects included, opens with its status line.
-    if (std::string_view(data, size).starts_with("HTTP/")) static_cast<Transfer*>(self)->RestartBody();
+    if (std::string_view(data, size).starts_with("HTTP/"))
+      static_cast<Transfer*>(self)->RestartBody();
     return size;
   }
 
@@ -161,8 +161,7 @@ struct FetchEngine::Transfer {
   }
 };
 
-FetchEngine::FetchEngine(const FetchSettings& settings, Rng& rng)
-    : settings_(settings), rng_(rng) {
+FetchEngine::FetchEngine(const FetchSettings& settings, Rng& rng) : settings_(settings), rng_(rng) {
   InitCurlOnce();
   multi_ = curl_multi_init();
   if (multi_ == nullptr) throw std::runtime_error("curl_multi_init failed");
@@ -282,7 +281,8 @@ void FetchEngine::Launch(Transfer& t) {
     return Finish(t, false, {}, "scheme not allowed (http and https only) for " + request.url);
   auto left_ms = std::chrono::duration_cast<std::chrono::milliseconds>(t.deadline - now).count();
   if (left_ms <= 0)
-    return Finish(t, false, {}, "timeout after " + FormatSeconds(request.timeout_s) + " for " + request.url);
+    return Finish(t, false, {},
+                  "timeout after " + FormatSeconds(request.timeout_s) + " for " + request.url);
   if (request.save && !t.file.is_open()) {
     if (Status s = t.file.Open(settings_.out_dir); !s.ok())
       return Finish(t, false, {}, "cannot save the body: " + s.message());
@@ -336,15 +336,18 @@ void FetchEngine::Complete(Transfer& t, int curl_code) {
   char* effective = nullptr;
   curl_easy_getinfo(t.easy, CURLINFO_EFFECTIVE_URL, &effective);
   std::string effective_url = effective != nullptr ? effective : request.url;
-  std::string redirected = effective_url == request.url ? "" : " (redirected to " + effective_url + ")";
+  std::string redirected =
+      effective_url == request.url ? "" : " (redirected to " + effective_url + ")";
 
   if (t.too_large)
-    return Finish(t, false, {}, "body over max_bytes (" + std::to_string(request.max_bytes) +
-                                    " bytes) for " + request.url);
+    return Finish(
+        t, false, {},
+        "body over max_bytes (" + std::to_string(request.max_bytes) + " bytes) for " + request.url);
   if (!t.write_error.ok())
     return Finish(t, false, {}, "cannot save the body: " + t.write_error.message());
   if (code == CURLE_WRITE_ERROR && t.discard_body) code = CURLE_OK;  // dropped an error body
-  if (code != CURLE_OK) return Finish(t, false, {}, DescribeFailure(code, t.easy, t.error_buffer, request));
+  if (code != CURLE_OK)
+    return Finish(t, false, {}, DescribeFailure(code, t.easy, t.error_buffer, request));
 
   if (status == 429 || status == 503) {
     curl_off_t retry_after_s = 0;
@@ -363,7 +366,8 @@ void FetchEngine::Complete(Transfer& t, int curl_code) {
     }
   }
   if (status >= 400)
-    return Finish(t, false, {}, "HTTP " + std::to_string(status) + " for " + request.url + redirected);
+    return Finish(t, false, {},
+                  "HTTP " + std::to_string(status) + " for " + request.url + redirected);
 
   std::string name_path;
   if (request.save) {

@@ -87,7 +87,7 @@ class FetchEngine {
   std::vector<std::unique_ptr<Transfer>> active_;  // pausing or transferring
   std::unordered_map<std::string, int> per_host_;  // active transfers by host
   std::vector<FetchOutcome> finished_;
-  std::vector<CURL*> spare_easy_;                  // handles to reuse
+  std::vector<CURL*> spare_easy_;  // handles to reuse
 };
 
 // The worker's own engine, made on first use from its settings and RNG.

@@ -15,9 +15,7 @@ Sha256::~Sha256() { EVP_MD_CTX_free(context_); }
 
 void Sha256::Reset() { EVP_DigestInit_ex(context_, EVP_sha256(), nullptr); }
 
-void Sha256::Update(std::string_view data) {
-  EVP_DigestUpdate(context_, data.data(), data.size());
-}
+void Sha256::Update(std::string_view data) { EVP_DigestUpdate(context_, data.data(), data.size()); }
 
 std::string Sha256::HexDigest() {
   unsigned char digest[EVP_MAX_MD_SIZE];

@@ -161,8 +161,7 @@ void TaskLoop::CollectFetches() {
     scratch_.clear();
     if (outcome.ok) {
       AppendSuccessLine(
-          header,
-          outcome.result.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+          header, outcome.result.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
           &scratch_);
     } else {
       AppendErrorLine(header, "fetch_failed", outcome.error, &scratch_);
