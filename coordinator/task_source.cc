@@ -66,6 +66,10 @@ TaskSource::Next TaskSource::Take(InputTask* task) {
   }
   if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
   if (urls_) {
+    // Spaces around a URL are never part of it (wget -i and aria2c -i agree).
+    size_t first = line.find_first_not_of(" \t");
+    line = first == std::string_view::npos ? std::string_view() : line.substr(first);
+    line = line.substr(0, line.find_last_not_of(" \t") + 1);
     // A URL line becomes {"type":"fetch","url":...}; JSON escaping keeps any
     // byte of it inert.
     url_task_ = nlohmann::json{{"type", "fetch"}, {"url", line}}.dump(

@@ -122,6 +122,16 @@ TEST_F(FetchE2E, OneConnectionServesManyRequests) {
   EXPECT_EQ(client_ports.size(), 1u);  // kept alive, not reconnected
 }
 
+TEST_F(FetchE2E, UrlListLinesAreTrimmedAndBlankLinesAnswered) {
+  std::string list = dir_.File("urls.txt");
+  testing::WriteFile(list, "  " + server_.Url("/body/3/w") + " \t\r\n\n");
+  auto results = Run({"-j", "1", "--urls", list}, "", 1);
+  ASSERT_EQ(results.size(), 2u);
+  EXPECT_EQ(results["1"]["result"]["url"], server_.Url("/body/3/w"));
+  EXPECT_EQ(results["2"]["error"]["code"], "bad_task");  // still one line for each line
+  EXPECT_TRUE(Contains(results["2"]["error"]["message"], "'url'")) << results["2"];
+}
+
 TEST_F(FetchE2E, HttpErrorStatusIsFetchFailedNamingTheStatus) {
   auto results =
       Run({"-j", "1"}, Task(server_.Url("/status/404")) + Task(server_.Url("/status/500")), 1);
