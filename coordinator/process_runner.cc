@@ -46,6 +46,7 @@ struct Task {
   uint64_t seq = 0;
   int attempt = 1;
   std::string json;
+  bool fetch = false;  // waits on the network: many run at once in a worker
 };
 
 // Why a worker is being replaced.
@@ -134,6 +135,7 @@ class ProcessRunner {
   timespec* PollTimeout(timespec* storage) const;
   void WriteResult(uint64_t seq, std::string_view line, bool ok);
   bool Busy() const;
+  size_t FetchWindow() const { return 2 * static_cast<size_t>(options_.concurrency); }
   bool WaitForEvents();
 
   const RunOptions& options_;
@@ -155,7 +157,12 @@ bool ProcessRunner::Spawn(Slot& slot) {
   WorkerSpec spec{.index = slot.index,
                   .master_seed = options_.seed,
                   .generation = slot.generation,
-                  .memory_limit_mb = options_.memory_limit_mb};
+                  .memory_limit_mb = options_.memory_limit_mb,
+                  .fetch = {.out_dir = options_.out_dir,
+                            .concurrency = options_.concurrency,
+                            .delay_min_ms = options_.delay_min_ms,
+                            .delay_max_ms = options_.delay_max_ms,
+                            .max_per_host = options_.max_per_host}};
   Status status = WorkerProcess::Spawn(spec, &slot.process);
   if (!status.ok()) {
     spawn_error_ = status.message();
@@ -215,12 +222,16 @@ bool ProcessRunner::NextTask(Task* task) {
         task->seq = input.seq;
         task->attempt = 1;
         task->json.assign(input.json);
+        task->fetch = input.fetch;
         return true;
     }
   }
 }
 
 void ProcessRunner::Send(Slot& slot, Task task) {
+  // A worker runs --concurrency fetches at once; a queue as deep again
+  // behind them lets it start the next transfer without a round trip.
+  if (task.fetch) slot.window = std::max(slot.window, FetchWindow());
   wire::AppendTask(task.seq, task.attempt, task.json, &slot.outbox);
   slot.in_flight.push_back({std::move(task), Clock::now()});
   ++slot.sent;
@@ -240,7 +251,8 @@ void ProcessRunner::Dispatch() {
   Task task;
   for (Slot& slot : slots_) {
     if (!slot.alive()) continue;
-    for (size_t room = Room(slot); room > 0 && NextTask(&task); --room) Send(slot, std::move(task));
+    // Room() again after each task: sending a fetch widens the window.
+    while (Room(slot) > 0 && NextTask(&task)) Send(slot, std::move(task));
     FlushOutbox(slot);
   }
 }
@@ -299,6 +311,7 @@ void ProcessRunner::HandleReply(Slot& slot, std::string_view line) {
   slot.mean_service_s = slot.mean_service_s == 0 ? service : 0.8 * slot.mean_service_s + 0.2 * service;
   slot.window = static_cast<size_t>(std::clamp(kPipelineSeconds / std::max(slot.mean_service_s, 1e-7),
                                                1.0, static_cast<double>(kMaxWindow)));
+  if (it->task.fetch) slot.window = std::max(slot.window, FetchWindow());  // I/O, not CPU time
 
   if (it->task.attempt > 1) ++summary_->retried;
   WriteResult(reply.seq, reply.result_line, reply.ok);
@@ -386,11 +399,13 @@ void ProcessRunner::ReplaceWorker(Slot& slot, Fault fault, const std::string& wh
 
 // Puts the tasks a replaced worker held back at the head of the queue, in
 // their order. Only the blamed one is charged an attempt: the others never
-// ran, or ran and their replies were lost with the worker.
+// ran, or ran and their replies were lost with the worker. Fetches are the
+// exception: up to --concurrency of the oldest were all in transfer.
 void ProcessRunner::Requeue(Slot& slot, size_t blamed, double elapsed_ms, const Failure& failure) {
+  const size_t transfers = static_cast<size_t>(options_.concurrency);
   for (size_t i = slot.in_flight.size(); i-- > 0;) {
     Task& task = slot.in_flight[i].task;
-    if (i == blamed) {
+    if (i == blamed || (task.fetch && i < transfers)) {
       if (!failure.retry || task.attempt > options_.retries) {
         WriteResult(task.seq,
                     FailedTaskLine(task, slot.index, elapsed_ms, failure.code, failure.message),

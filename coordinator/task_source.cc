@@ -61,6 +61,7 @@ TaskSource::Next TaskSource::Take(InputTask* task) {
   task->json = {};
   task->error_line.clear();
   task->done = false;
+  task->fetch = urls_;
   if (event == LineSplitter::Event::kOversize) {
     task->error_line = BadJsonLine(
         seq_, "line longer than " + std::to_string(wire::kMaxTaskLine) + " bytes");
@@ -68,6 +69,10 @@ TaskSource::Next TaskSource::Take(InputTask* task) {
   }
   if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
   if (urls_) {
+    // Spaces around a URL are never part of it (wget -i and aria2c -i agree).
+    size_t first = line.find_first_not_of(" \t");
+    line = first == std::string_view::npos ? std::string_view() : line.substr(first);
+    line = line.substr(0, line.find_last_not_of(" \t") + 1);
     // A URL line becomes {"type":"fetch","url":...}; JSON escaping keeps any
     // byte of it inert.
     url_task_ = nlohmann::json{{"type", "fetch"}, {"url", line}}.dump(
@@ -88,6 +93,9 @@ TaskSource::Next TaskSource::Take(InputTask* task) {
     if (task->error_line.empty()) task->error_line = BadJsonLine(seq_, "invalid JSON");
   } else {
     task->json = line;
+    // A cheap guess, not a parse: a wrong one only sizes a dispatch window
+    // and how many tasks a dead worker is charged for.
+    task->fetch = line.find("\"fetch\"") != std::string_view::npos;
   }
   return Next::kTask;
 }

@@ -67,6 +67,7 @@ constexpr int kChildOut = 4;
   context.master_seed = spec.master_seed;
   context.seed = WorkerSeed(spec.master_seed, spec.index, spec.generation);
   context.rng = Rng(context.seed);
+  context.fetch = spec.fetch;
   _exit(ServeTasks(kChildIn, kChildOut, context, running));
 }
 

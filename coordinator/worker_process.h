@@ -10,6 +10,7 @@
 #include <string>
 
 #include "common/fd.h"
+#include "common/fetch_settings.h"
 #include "common/running_task.h"
 #include "common/status.h"
 
@@ -20,6 +21,7 @@ struct WorkerSpec {
   uint64_t master_seed = 0;
   uint64_t generation = 0;  // replacements of this slot so far
   int memory_limit_mb = 0;  // 0: none
+  FetchSettings fetch;
 };
 
 class WorkerProcess {

@@ -42,11 +42,11 @@ TEST(Registry, NearMissGetsDidYouMean) {
 
 TEST(Registry, FarOffNameListsTheKnownTypes) {
   EXPECT_EQ(UnknownTaskTypeMessage("download"),
-            "unknown task type 'download' (known types: fib pi random sleep)");
+            "unknown task type 'download' (known types: fetch fib pi random sleep)");
   // One letter is "close" to every short name; that is no hint.
   EXPECT_EQ(UnknownTaskTypeMessage("x"),
-            "unknown task type 'x' (known types: fib pi random sleep)");
-  EXPECT_EQ(UnknownTaskTypeMessage(""), "unknown task type '' (known types: fib pi random sleep)");
+            "unknown task type 'x' (known types: fetch fib pi random sleep)");
+  EXPECT_EQ(UnknownTaskTypeMessage(""), "unknown task type '' (known types: fetch fib pi random sleep)");
 }
 
 }  // namespace

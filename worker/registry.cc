@@ -6,6 +6,7 @@ namespace farm {
 namespace {
 
 constexpr TaskType kTaskTypes[] = {
+    {"fetch", "downloads a URL with libcurl (fields: url, timeout_s, save, max_bytes)", RunFetch},
     {"fib", "F(n) with GMP (fields: n, method, full)", RunFib},
     {"pi", "Monte Carlo estimate of pi (fields: samples)", RunPi},
     {"random", "uniform doubles from the worker's RNG (fields: count)", RunRandom},

@@ -25,6 +25,7 @@ const TaskType* FindTaskType(std::string_view name);
 std::string UnknownTaskTypeMessage(std::string_view name);
 
 // The executors, each defined in its own file.
+ResultJson RunFetch(const nlohmann::json& task, TaskContext& context);
 ResultJson RunFib(const nlohmann::json& task, TaskContext& context);
 ResultJson RunPi(const nlohmann::json& task, TaskContext& context);
 ResultJson RunRandom(const nlohmann::json& task, TaskContext& context);

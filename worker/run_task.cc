@@ -8,12 +8,8 @@
 #include "worker/registry.h"
 
 namespace farm {
-namespace {
 
-using Clock = std::chrono::steady_clock;
-
-// The task's id as JSON text; throws bad_task for an id of the wrong kind.
-std::string IdJson(const nlohmann::json& task, uint64_t seq) {
+std::string TaskIdJson(const nlohmann::json& task, uint64_t seq) {
   auto it = task.find("id");
   if (it == task.end()) return std::to_string(seq);
   if (it->is_number_unsigned()) return std::to_string(it->get<uint64_t>());
@@ -25,6 +21,10 @@ std::string IdJson(const nlohmann::json& task, uint64_t seq) {
   AppendJsonString(it->get_ref<const std::string&>(), &id_json);
   return id_json;
 }
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
 
 const TaskType& TypeOf(const nlohmann::json& task) {
   auto it = task.find("type");
@@ -52,7 +52,7 @@ bool RunTask(uint64_t seq, int attempt, const nlohmann::json& task, WorkerContex
       type_json.clear();
       AppendJsonString(it->get_ref<const std::string&>(), &type_json);
     }
-    id_json = IdJson(task, seq);
+    id_json = TaskIdJson(task, seq);
     const TaskType& type = TypeOf(task);
     TaskContext context{worker, id_json};
     result = type.run(task, context);

@@ -17,4 +17,8 @@ namespace farm {
 bool RunTask(uint64_t seq, int attempt, const nlohmann::json& task, WorkerContext& worker,
              std::string* out);
 
+// The task's id as JSON text, e.g. 7 or "x"; its line number `seq` when it
+// has none. Throws TaskFailure("bad_task", ...) for an id of the wrong kind.
+std::string TaskIdJson(const nlohmann::json& task, uint64_t seq);
+
 }  // namespace farm

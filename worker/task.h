@@ -4,15 +4,19 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <string_view>
 
 #include <nlohmann/json.hpp>
 
+#include "common/fetch_settings.h"
 #include "common/rng.h"
 
 namespace farm {
+
+class FetchEngine;
 
 // A result object as JSON text, keys in the order the contract lists them
 // (see common/json_writer.h).
@@ -30,6 +34,10 @@ struct WorkerContext {
   uint64_t master_seed = 0;
   uint64_t seed = 0;  // this worker's own seed, from (master seed, index)
   Rng rng{0};
+  FetchSettings fetch;
+  // Made on the first fetch task, so CPU-only workers never load libcurl's
+  // state; shared_ptr because its type is only declared here.
+  std::shared_ptr<FetchEngine> fetch_engine;
 };
 
 // What one run of one task may use.

@@ -6,10 +6,14 @@
 
 #include <chrono>
 #include <string>
+#include <unordered_map>
+#include <vector>
 
 #include "common/fd.h"
 #include "common/line_splitter.h"
+#include "common/result_line.h"
 #include "common/wire.h"
+#include "worker/fetch_engine.h"
 #include "worker/run_task.h"
 
 namespace farm {
@@ -27,56 +31,159 @@ int64_t SteadyNowNs() {
       .count();
 }
 
-// Runs one task message; false if the message is malformed. The task is
-// noted as running from before its JSON is parsed until its reply is queued,
-// so whatever ends the worker in between is blamed on it.
-bool HandleMessage(std::string_view line, WorkerContext& worker, RunningTask* running,
-                   std::string* replies, std::string* scratch) {
-  wire::TaskMessage message;
-  if (!wire::DecodeTask(line, &message)) return false;
-  if (running != nullptr) running->Begin(message.seq, SteadyNowNs());
-  nlohmann::json task = nlohmann::json::parse(message.task_json, nullptr, /*allow_exceptions=*/false);
-  if (task.is_discarded()) return false;
-  scratch->clear();
-  bool ok = RunTask(message.seq, message.attempt, task, worker, scratch);
-  wire::AppendReply(message.seq, ok, *scratch, replies);
-  if (running != nullptr) running->End();
-  return true;
-}
+// A fetch task in the engine's hands: what its result line will need.
+struct PendingFetch {
+  uint64_t seq = 0;
+  int attempt = 1;
+  std::string id_json;
+  Clock::time_point start;
+};
 
-}  // namespace
+// Tasks run one after another as their messages arrive, except fetches,
+// which go to the worker's FetchEngine and finish later. While transfers are
+// in flight the loop waits in the engine, on the network and the task pipe
+// at once; otherwise it blocks in read() as a plain CPU worker would.
+class TaskLoop {
+ public:
+  TaskLoop(int in_fd, int out_fd, WorkerContext& worker, RunningTask* running)
+      : in_fd_(in_fd), out_fd_(out_fd), worker_(worker), running_(running) {}
 
-int ServeTasks(int in_fd, int out_fd, WorkerContext& worker, RunningTask* running) {
-  LineSplitter splitter(wire::kMaxMessageLine);
-  std::string chunk(kReadChunk, '\0');
-  std::string replies, scratch;
+  int Run();
+
+ private:
+  bool HandleMessage(std::string_view line);
+  bool StartFetch(uint64_t seq, int attempt, const nlohmann::json& task);
+  void CollectFetches();
+  bool fetching() const { return worker_.fetch_engine && !worker_.fetch_engine->idle(); }
+
+  int in_fd_, out_fd_;
+  WorkerContext& worker_;
+  RunningTask* running_;  // where the coordinator sees which task runs; may be null
+  LineSplitter splitter_{wire::kMaxMessageLine};
+  std::string chunk_ = std::string(kReadChunk, '\0');
+  std::string replies_, scratch_;
+  std::unordered_map<uint64_t, PendingFetch> fetches_;  // by engine token
+  uint64_t next_token_ = 1;
+  std::vector<FetchOutcome> outcomes_;
+};
+
+int TaskLoop::Run() {
+  bool input_open = true;
   for (;;) {
-    ssize_t n = ::read(in_fd, chunk.data(), chunk.size());
+    if (fetching()) {
+      bool readable = false;
+      worker_.fetch_engine->Wait(input_open ? in_fd_ : -1, &readable);
+      CollectFetches();
+      if (!readable) {
+        if (!WriteAll(out_fd_, replies_).ok()) return 1;  // the coordinator is gone
+        replies_.clear();
+        continue;
+      }
+    } else if (!input_open) {
+      return WriteAll(out_fd_, replies_).ok() ? 0 : 1;  // the last replies, then a clean exit
+    }
+    ssize_t n = ::read(in_fd_, chunk_.data(), chunk_.size());
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) {
       perror("farm worker: read");
       return 1;
     }
-    if (n == 0) return splitter.buffered() == 0 ? 0 : 1;
-    splitter.Feed(std::string_view(chunk.data(), n));
+    if (n == 0) {
+      if (splitter_.buffered() != 0) return 1;
+      input_open = false;  // finish the transfers in flight, then exit
+      continue;
+    }
+    splitter_.Feed(std::string_view(chunk_.data(), n));
     Clock::time_point last_flush = Clock::now();
     std::string_view line;
     for (;;) {
-      LineSplitter::Event event = splitter.Next(&line);
+      LineSplitter::Event event = splitter_.Next(&line);
       if (event == LineSplitter::Event::kNone) break;
-      if (event == LineSplitter::Event::kOversize || !HandleMessage(line, worker, running, &replies, &scratch)) {
-        fprintf(stderr, "farm worker %d: malformed task message\n", worker.index);
+      if (event == LineSplitter::Event::kOversize || !HandleMessage(line)) {
+        fprintf(stderr, "farm worker %d: malformed task message\n", worker_.index);
         return 1;
       }
       if (Clock::now() - last_flush >= kMaxReplyDelay) {
-        if (!WriteAll(out_fd, replies).ok()) return 1;  // the coordinator is gone
-        replies.clear();
+        if (!WriteAll(out_fd_, replies_).ok()) return 1;
+        replies_.clear();
         last_flush = Clock::now();
       }
     }
-    if (!WriteAll(out_fd, replies).ok()) return 1;
-    replies.clear();
+    if (!WriteAll(out_fd_, replies_).ok()) return 1;
+    replies_.clear();
   }
+}
+
+// Runs or starts one task message; false if the message is malformed. A task
+// run here is noted as running from before its JSON is parsed until its
+// reply is queued, so whatever ends the worker in between is blamed on it.
+bool TaskLoop::HandleMessage(std::string_view line) {
+  wire::TaskMessage message;
+  if (!wire::DecodeTask(line, &message)) return false;
+  if (running_ != nullptr) running_->Begin(message.seq, SteadyNowNs());
+  nlohmann::json task = nlohmann::json::parse(message.task_json, nullptr, /*allow_exceptions=*/false);
+  if (task.is_discarded()) return false;
+  if (StartFetch(message.seq, message.attempt, task)) {
+    if (running_ != nullptr) running_->End();  // in flight, not running here
+    return true;
+  }
+  scratch_.clear();
+  bool ok = RunTask(message.seq, message.attempt, task, worker_, &scratch_);
+  wire::AppendReply(message.seq, ok, scratch_, &replies_);
+  if (running_ != nullptr) running_->End();
+  return true;
+}
+
+// Hands a well-formed fetch task to the engine. Anything else, including a
+// fetch with a bad field, runs through RunTask, which reports it.
+bool TaskLoop::StartFetch(uint64_t seq, int attempt, const nlohmann::json& task) {
+  if (!task.is_object()) return false;
+  auto type = task.find("type");
+  if (type == task.end() || *type != "fetch") return false;
+  PendingFetch pending{.seq = seq, .attempt = attempt, .id_json = "", .start = Clock::now()};
+  FetchRequest request;
+  try {
+    pending.id_json = TaskIdJson(task, seq);
+    request = ParseFetchRequest(task);
+  } catch (const TaskFailure&) {
+    return false;
+  }
+  uint64_t token = next_token_++;
+  WorkerFetchEngine(worker_).Add(token, std::move(request));
+  fetches_.emplace(token, std::move(pending));
+  return true;
+}
+
+void TaskLoop::CollectFetches() {
+  outcomes_.clear();
+  worker_.fetch_engine->TakeFinished(&outcomes_);
+  for (FetchOutcome& outcome : outcomes_) {
+    auto it = fetches_.find(outcome.token);
+    if (it == fetches_.end()) continue;
+    const PendingFetch& pending = it->second;
+    ResultHeader header{
+        .id_json = pending.id_json,
+        .type_json = "\"fetch\"",
+        .worker = worker_.index,
+        .attempts = pending.attempt,
+        .elapsed_ms =
+            std::chrono::duration<double, std::milli>(Clock::now() - pending.start).count()};
+    scratch_.clear();
+    if (outcome.ok) {
+      AppendSuccessLine(header, outcome.result, &scratch_);
+    } else {
+      AppendErrorLine(header, "fetch_failed", outcome.error, &scratch_);
+    }
+    wire::AppendReply(pending.seq, outcome.ok, scratch_, &replies_);
+    fetches_.erase(it);
+  }
+}
+
+}  // namespace
+
+int ServeTasks(int in_fd, int out_fd, WorkerContext& worker, RunningTask* running) {
+  TaskLoop loop(in_fd, out_fd, worker, running);
+  return loop.Run();
 }
 
 }  // namespace farm
