@@ -6,6 +6,7 @@ packages=(
   build-essential cmake ninja-build pkg-config
   libgmp-dev nlohmann-json3-dev libgtest-dev libcurl4-openssl-dev libssl-dev
   ca-certificates python3
+  libbenchmark-dev python3-matplotlib
 )
 
 missing=()
