@@ -6,7 +6,7 @@
 
 namespace farm {
 
-void TaskQueue::Push(std::vector<QueuedTask> batch) {
+void TaskQueue::Push(TaskBatch batch) {
   {
     std::lock_guard<std::mutex> lock(mutex_);
     batches_.push_back(std::move(batch));
@@ -14,7 +14,7 @@ void TaskQueue::Push(std::vector<QueuedTask> batch) {
   ready_.notify_one();
 }
 
-bool TaskQueue::Pop(std::vector<QueuedTask>* batch) {
+bool TaskQueue::Pop(TaskBatch* batch) {
   std::unique_lock<std::mutex> lock(mutex_);
   ready_.wait(lock, [this] { return !batches_.empty() || closed_; });
   if (batches_.empty()) return false;
@@ -46,41 +46,28 @@ Status ResultChannel::Create(std::unique_ptr<ResultChannel>* channel) {
   return Status::Ok();
 }
 
-void ResultChannel::Post(std::vector<FinishedTask>* results, double busy_s) {
+void ResultChannel::Post(ResultBatch batch) {
   bool wake;
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    if (results_.empty()) {
-      results_.swap(*results);
-    } else {
-      for (FinishedTask& result : *results) results_.push_back(std::move(result));
-      results->clear();
-    }
-    busy_s_ += busy_s;
+    batches_.push_back(std::move(batch));
     wake = !signaled_;
     signaled_ = true;
   }
-  // One write per wake-up, not per result: the coordinator takes them all.
+  // One write per wake-up, not per batch: the coordinator takes them all.
   if (wake) {
     uint64_t one = 1;
     (void)!::write(event_fd_.get(), &one, sizeof one);
   }
 }
 
-void ResultChannel::TakeAll(std::vector<FinishedTask>* results, double* busy_s) {
+void ResultChannel::TakeAll(std::vector<ResultBatch>* batches) {
   // Reset the eventfd before taking, so a Post() that lands after the swap
   // writes it again and the next ppoll() wakes for it.
   uint64_t count;
   (void)!::read(event_fd_.get(), &count, sizeof count);
   std::lock_guard<std::mutex> lock(mutex_);
-  if (results->empty()) {
-    results->swap(results_);
-  } else {
-    for (FinishedTask& result : results_) results->push_back(std::move(result));
-    results_.clear();
-  }
-  *busy_s = busy_s_;
-  busy_s_ = 0;
+  batches->swap(batches_);
   signaled_ = false;
 }
 

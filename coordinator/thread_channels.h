@@ -10,6 +10,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/fd.h"
@@ -17,26 +18,44 @@
 
 namespace farm {
 
-struct QueuedTask {
-  uint64_t seq = 0;
-  std::string json;  // the input line, checked to be valid JSON
+// Tasks and results travel in batches, each batch one string of JSON texts
+// back to back plus an index: tiny tasks then cost one lock and a few
+// allocations per batch, not per task.
+struct TaskBatch {
+  struct Entry {
+    uint64_t seq;
+    size_t size;
+  };
+  std::string text;
+  std::vector<Entry> tasks;
+
+  void Add(uint64_t seq, std::string_view json) {
+    text.append(json);
+    tasks.push_back({seq, json.size()});
+  }
+  size_t size() const { return tasks.size(); }
 };
 
-struct FinishedTask {
-  uint64_t seq = 0;
-  bool ok = false;
-  int worker = 0;
-  std::string line;  // the result line, without '\n'
+struct ResultBatch {
+  struct Entry {
+    uint64_t seq;
+    size_t size;
+    bool ok;
+    int worker;
+  };
+  std::string text;  // result lines, without '\n'
+  std::vector<Entry> results;
+  double busy_s = 0;  // time the worker spent running them
+
+  size_t size() const { return results.size(); }
 };
 
-// Many producers would be fine; farm has one (the coordinator thread) and N
-// consumers. Tasks travel in batches so tiny tasks cost one lock per batch,
-// not one per task.
+// One producer (the coordinator thread), N consumers (the workers).
 class TaskQueue {
  public:
-  void Push(std::vector<QueuedTask> batch);
+  void Push(TaskBatch batch);
   // Waits for a batch; false once the queue is closed and empty.
-  bool Pop(std::vector<QueuedTask>* batch);
+  bool Pop(TaskBatch* batch);
   // No more batches will come: idle workers return from Pop().
   void Close();
   // Drops the batches no worker has taken yet; returns how many tasks.
@@ -45,7 +64,7 @@ class TaskQueue {
  private:
   std::mutex mutex_;
   std::condition_variable ready_;
-  std::deque<std::vector<QueuedTask>> batches_;
+  std::deque<TaskBatch> batches_;
   bool closed_ = false;
 };
 
@@ -58,21 +77,17 @@ class ResultChannel {
 
   int fd() const { return event_fd_.get(); }
 
-  // Moves *results into the channel (leaving it empty) and adds `busy_s`,
-  // the time the worker spent running them, to the channel's tally.
-  void Post(std::vector<FinishedTask>* results, double busy_s);
+  void Post(ResultBatch batch);
 
-  // Takes everything posted so far, appending to *results; *busy_s gets the
-  // time spent running them.
-  void TakeAll(std::vector<FinishedTask>* results, double* busy_s);
+  // Takes every batch posted so far; *batches must be empty.
+  void TakeAll(std::vector<ResultBatch>* batches);
 
  private:
   explicit ResultChannel(Fd event_fd) : event_fd_(std::move(event_fd)) {}
 
   Fd event_fd_;
   std::mutex mutex_;
-  std::vector<FinishedTask> results_;
-  double busy_s_ = 0;
+  std::vector<ResultBatch> batches_;
   bool signaled_ = false;  // the eventfd was written since the last TakeAll()
 };
 

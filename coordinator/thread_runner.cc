@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <system_error>
 #include <thread>
 #include <vector>
 
@@ -45,7 +46,7 @@ class ThreadRunner {
 
  private:
   bool Start(std::string* error);
-  bool NextTask(QueuedTask* task);
+  bool NextTask(TaskBatch* batch);
   void Dispatch();
   bool WaitForEvents();
   void Collect();
@@ -59,7 +60,7 @@ class ThreadRunner {
   StopSignals signals_;  // before the threads start: they inherit the blocked mask
   std::shared_ptr<Pool> pool_;
   std::vector<std::thread> threads_;
-  std::vector<FinishedTask> finished_;
+  std::vector<ResultBatch> finished_;
   size_t in_flight_ = 0;  // tasks queued or running
   size_t batch_size_ = 1;
   double mean_task_s_ = 0;
@@ -99,8 +100,9 @@ bool ThreadRunner::Start(std::string* error) {
   return true;
 }
 
-// The next task from the input; error lines go straight to the sink.
-bool ThreadRunner::NextTask(QueuedTask* task) {
+// Adds the next task from the input to *batch; error lines go straight to
+// the sink. False when there is none to add now.
+bool ThreadRunner::NextTask(TaskBatch* batch) {
   input_wanted_ = false;
   if (draining_ || input_done_) return false;
   if (options_.keep_order && sink_.held() >= kMaxHeldResults) return false;
@@ -126,8 +128,7 @@ bool ThreadRunner::NextTask(QueuedTask* task) {
           sink_.Add(input.seq, input.error_line, false);
           continue;
         }
-        task->seq = input.seq;
-        task->json.assign(input.json);
+        batch->Add(input.seq, input.json);
         return true;
     }
   }
@@ -138,11 +139,11 @@ void ThreadRunner::Dispatch() {
   const size_t limit = static_cast<size_t>(options_.workers) * batch_size_ * 2;
   bool more = true;
   while (more && in_flight_ < limit) {
-    std::vector<QueuedTask> batch;
-    batch.reserve(batch_size_);
-    QueuedTask task;
-    while (batch.size() < batch_size_ && (more = NextTask(&task))) batch.push_back(std::move(task));
-    if (batch.empty()) break;
+    TaskBatch batch;
+    batch.tasks.reserve(batch_size_);
+    while (batch.size() < batch_size_ && (more = NextTask(&batch))) {
+    }
+    if (batch.size() == 0) break;
     in_flight_ += batch.size();
     pool_->queue.Push(std::move(batch));
   }
@@ -166,16 +167,23 @@ bool ThreadRunner::WaitForEvents() {
 }
 
 void ThreadRunner::Collect() {
-  double busy_s = 0;
   finished_.clear();
-  pool_->results->TakeAll(&finished_, &busy_s);
+  pool_->results->TakeAll(&finished_);
   if (finished_.empty()) return;
-  for (const FinishedTask& done : finished_) {
-    sink_.Add(done.seq, done.line, done.ok);
-    ++summary_->tasks_per_worker[static_cast<size_t>(done.worker)];
+  double busy_s = 0;
+  size_t count = 0;
+  for (const ResultBatch& batch : finished_) {
+    std::string_view text = batch.text;
+    for (const ResultBatch::Entry& result : batch.results) {
+      sink_.Add(result.seq, text.substr(0, result.size), result.ok);
+      text.remove_prefix(result.size);
+      ++summary_->tasks_per_worker[static_cast<size_t>(result.worker)];
+    }
+    busy_s += batch.busy_s;
+    count += batch.size();
   }
-  in_flight_ -= finished_.size();
-  double per_task = busy_s / static_cast<double>(finished_.size());
+  in_flight_ -= count;
+  double per_task = busy_s / static_cast<double>(count);
   mean_task_s_ = mean_task_s_ == 0 ? per_task : 0.8 * mean_task_s_ + 0.2 * per_task;
   batch_size_ = static_cast<size_t>(std::clamp(kBatchSeconds / std::max(mean_task_s_, 1e-7), 1.0,
                                                static_cast<double>(kMaxBatch)));
