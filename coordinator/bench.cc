@@ -185,6 +185,13 @@ std::vector<Config> Configs(const BenchOptions& o) {
   return configs;
 }
 
+// The one-minute load average says how much else ran: a busy machine bends
+// every ratio, so the table reports it.
+double LoadAverage() {
+  double load[1];
+  return getloadavg(load, 1) == 1 ? load[0] : -1;
+}
+
 void ShowFailure(const BenchRun& run, const std::string& stderr_path) {
   std::ifstream in(stderr_path);
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
@@ -216,6 +223,7 @@ int BenchCommand(std::span<char* const> args) {
     }
   }
 
+  const double load_before = LoadAverage();
   // Interleaved: every repeat runs each configuration once, starting one
   // further along each time, so drift in the machine's load is shared out.
   std::vector<Config> configs = Configs(o);
@@ -249,9 +257,10 @@ int BenchCommand(std::span<char* const> args) {
 
   std::vector<BenchRow> rows = SummarizeRuns(runs);
   char title[256];
-  snprintf(title, sizeof title, "farm bench: %d x %s, %d repeat%s, %ld CPUs online",
+  snprintf(title, sizeof title,
+           "farm bench: %d x %s, %d repeat%s, %ld CPUs online, load average %.2f before, %.2f after",
            o.tasks, description.c_str(), o.repeat, o.repeat == 1 ? "" : "s",
-           sysconf(_SC_NPROCESSORS_ONLN));
+           sysconf(_SC_NPROCESSORS_ONLN), load_before, LoadAverage());
   fputs(FormatBenchTable(title, rows).c_str(), stdout);
   fflush(stdout);
   Status written;

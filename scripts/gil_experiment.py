@@ -81,7 +81,8 @@ def main():
         sys.exit(f"the runs disagree on F({args.n}): last digits {sorted(tails)}")
 
     print(f"{args.tasks} x fib({args.n}) iterative, {args.workers} workers, "
-          f"{os.cpu_count()} CPUs; speedup against the same language's sequential run")
+          f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}; "
+          f"speedup against the same language's sequential run")
     print(f"{'runner':<28} {'wall s':>8} {'speedup':>8}")
     baseline = {}
     for family, name, wall in rows:
