@@ -5,6 +5,7 @@
 #include <span>
 #include <string_view>
 
+#include "coordinator/bench.h"
 #include "coordinator/gen.h"
 #include "coordinator/run.h"
 
@@ -36,6 +37,18 @@ farm run options:
   --progress, --no-progress
   --summary-json FILE      the run's summary as JSON
 
+farm bench options (each run is a child `farm run`, interleaved):
+  --task T                 fib, pi, sleep or fetch (default fib)
+  --n N, --method M        fib's n (default 1000000) and method (default iterative)
+  --samples S, --ms MS     pi's samples (default 10000000), sleep's ms (default 100)
+  --url URL                fetch's URL
+  --tasks T                tasks in the batch (default 8; sleep 40)
+  --workers 1,2,4          worker counts (default 1, 2, 4 ... up to the CPUs)
+  --modes M,M              default sequential,thread,process
+  --repeat R               runs of each configuration (default 3)
+  --seed S                 master seed of every run (default 1)
+  --csv FILE, --json FILE  every run, and (JSON) the table
+
 exit status: 0 all ok, 1 some tasks failed, 2 usage error, 130 interrupted
 )";
 
@@ -50,6 +63,7 @@ int Main(int argc, char** argv) {
   std::string_view command = args[0];
   if (command == "run") return RunCommand(args.subspan(1));
   if (command == "gen") return GenCommand(args.subspan(1));
+  if (command == "bench") return BenchCommand(args.subspan(1));
   if (command == "help" || command == "--help" || command == "-h") {
     fputs(kHelp, stdout);
     return kExitOk;

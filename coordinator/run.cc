@@ -16,7 +16,9 @@
 #include "coordinator/process_runner.h"
 #include "coordinator/result_sink.h"
 #include "coordinator/resume.h"
+#include "coordinator/sequential_runner.h"
 #include "coordinator/task_source.h"
+#include "coordinator/thread_runner.h"
 
 namespace farm {
 namespace {
@@ -40,6 +42,19 @@ Status ParseMode(std::string_view text, Mode* mode) {
     if (text == ModeName(m)) return *mode = m, Status::Ok();
   return Status::Error("--mode: expected process, thread or sequential, got '" +
                        std::string(text) + "'");
+}
+
+// A thread can't be killed, limited or replaced on its own: the options that
+// need that are refused outside process mode rather than silently ignored.
+Status CheckInProcessOptions(const RunOptions& options) {
+  const char* flag = options.task_timeout_s      ? "--task-timeout"
+                     : options.memory_limit_mb > 0 ? "--memory-limit"
+                     : options.max_tasks_per_worker > 0 ? "--max-tasks-per-worker"
+                                                        : nullptr;
+  if (flag == nullptr) return Status::Ok();
+  return Status::Error(std::string(flag) + " needs --mode process (a " +
+                       (options.mode == Mode::kThread ? "thread" : "sequential run") +
+                       " cannot be killed or replaced)");
 }
 
 Status OpenInput(const RunOptions& options, Fd* fd) {
@@ -129,6 +144,8 @@ bool ParseRunOptions(std::span<char* const> args, RunOptions* o) {
   }
   if (status.ok() && o->resume && (o->output.empty() || o->output == "-"))
     status = Status::Error("--resume needs --output FILE");
+  if (status.ok() && o->mode != Mode::kProcess)
+    status = CheckInProcessOptions(*o);
   if (!status.ok()) {
     fprintf(stderr, "farm run: %s\nusage: farm run [OPTIONS] [FILE]   (farm help for more)\n",
             status.message().c_str());
@@ -163,8 +180,10 @@ int RunBatch(const RunOptions& options, RunSummary* summary) {
       finished = RunProcesses(options, source, sink, summary, &error);
       break;
     case Mode::kThread:
+      finished = RunThreads(options, source, sink, summary, &error);
+      break;
     case Mode::kSequential:
-      error = std::string("--mode ") + ModeName(options.mode) + " is not available yet";
+      finished = RunSequential(options, source, sink, summary, &error);
       break;
   }
   if (summary->interrupted) sink.ReleaseHeld();

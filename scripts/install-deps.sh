@@ -7,6 +7,7 @@ packages=(
   libgmp-dev nlohmann-json3-dev libgtest-dev libcurl4-openssl-dev libssl-dev
   ca-certificates python3
   clang libclang-rt-14-dev
+  libbenchmark-dev python3-matplotlib
 )
 
 missing=()

@@ -1,0 +1,12 @@
+#pragma once
+
+#include <span>
+
+namespace farm {
+
+// `farm bench [OPTIONS]`: runs one batch in each mode and worker count as
+// child `farm run` processes and prints how they scale. Returns the exit
+// status.
+int BenchCommand(std::span<char* const> args);
+
+}  // namespace farm

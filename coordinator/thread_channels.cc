@@ -1,0 +1,74 @@
+#include "coordinator/thread_channels.h"
+
+#include <errno.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+namespace farm {
+
+void TaskQueue::Push(TaskBatch batch) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    batches_.push_back(std::move(batch));
+  }
+  ready_.notify_one();
+}
+
+bool TaskQueue::Pop(TaskBatch* batch) {
+  std::unique_lock<std::mutex> lock(mutex_);
+  ready_.wait(lock, [this] { return !batches_.empty() || closed_; });
+  if (batches_.empty()) return false;
+  *batch = std::move(batches_.front());
+  batches_.pop_front();
+  return true;
+}
+
+void TaskQueue::Close() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    closed_ = true;
+  }
+  ready_.notify_all();
+}
+
+size_t TaskQueue::Clear() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  size_t dropped = 0;
+  for (const auto& batch : batches_) dropped += batch.size();
+  batches_.clear();
+  return dropped;
+}
+
+Status ResultChannel::Create(std::unique_ptr<ResultChannel>* channel) {
+  Fd fd(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
+  if (!fd.valid()) return Status::FromErrno("eventfd", errno);
+  channel->reset(new ResultChannel(std::move(fd)));
+  return Status::Ok();
+}
+
+void ResultChannel::Post(ResultBatch batch) {
+  bool wake;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    batches_.push_back(std::move(batch));
+    wake = !signaled_;
+    signaled_ = true;
+  }
+  // One write per wake-up, not per batch: the coordinator takes them all.
+  if (wake) {
+    uint64_t one = 1;
+    (void)!::write(event_fd_.get(), &one, sizeof one);
+  }
+}
+
+void ResultChannel::TakeAll(std::vector<ResultBatch>* batches) {
+  // Reset the eventfd before taking, so a Post() that lands after the swap
+  // writes it again and the next ppoll() wakes for it.
+  uint64_t count;
+  (void)!::read(event_fd_.get(), &count, sizeof count);
+  std::lock_guard<std::mutex> lock(mutex_);
+  batches->swap(batches_);
+  signaled_ = false;
+}
+
+}  // namespace farm
