@@ -5,6 +5,8 @@
 #include <optional>
 #include <string>
 
+#include "common/fetch_settings.h"
+
 namespace farm {
 
 enum class Mode { kProcess, kThread, kSequential };
@@ -21,12 +23,8 @@ struct RunOptions {
   int retries = 2;
   std::optional<double> task_timeout_s;
   bool resume = false;
-  std::string urls;  // a file of plain URLs, one fetch task a line
-  std::string out_dir = "downloads";
-  int concurrency = 8;
-  int delay_min_ms = 0;
-  int delay_max_ms = 0;
-  int max_per_host = 0;          // 0: unlimited
+  std::string urls;    // a file of plain URLs, one fetch task a line
+  FetchSettings fetch;  // --out-dir, --concurrency, --delay, --max-per-host
   int max_tasks_per_worker = 0;  // 0: never recycle
   int memory_limit_mb = 0;       // 0: none
   bool progress = false;

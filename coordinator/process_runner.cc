@@ -135,7 +135,7 @@ class ProcessRunner {
   timespec* PollTimeout(timespec* storage) const;
   void WriteResult(uint64_t seq, std::string_view line, bool ok);
   bool Busy() const;
-  size_t FetchWindow() const { return 2 * static_cast<size_t>(options_.concurrency); }
+  size_t FetchWindow() const { return 2 * static_cast<size_t>(options_.fetch.concurrency); }
   bool WaitForEvents();
 
   const RunOptions& options_;
@@ -158,11 +158,7 @@ bool ProcessRunner::Spawn(Slot& slot) {
                   .master_seed = options_.seed,
                   .generation = slot.generation,
                   .memory_limit_mb = options_.memory_limit_mb,
-                  .fetch = {.out_dir = options_.out_dir,
-                            .concurrency = options_.concurrency,
-                            .delay_min_ms = options_.delay_min_ms,
-                            .delay_max_ms = options_.delay_max_ms,
-                            .max_per_host = options_.max_per_host}};
+                  .fetch = options_.fetch};
   Status status = WorkerProcess::Spawn(spec, &slot.process);
   if (!status.ok()) {
     spawn_error_ = status.message();
@@ -402,7 +398,7 @@ void ProcessRunner::ReplaceWorker(Slot& slot, Fault fault, const std::string& wh
 // ran, or ran and their replies were lost with the worker. Fetches are the
 // exception: up to --concurrency of the oldest were all in transfer.
 void ProcessRunner::Requeue(Slot& slot, size_t blamed, double elapsed_ms, const Failure& failure) {
-  const size_t transfers = static_cast<size_t>(options_.concurrency);
+  const size_t transfers = static_cast<size_t>(options_.fetch.concurrency);
   for (size_t i = slot.in_flight.size(); i-- > 0;) {
     Task& task = slot.in_flight[i].task;
     if (i == blamed || (task.fetch && i < transfers)) {

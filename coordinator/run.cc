@@ -32,8 +32,8 @@ Status ParseDelay(std::string_view text, RunOptions* options) {
   int64_t lo, hi;
   if (Status s = ParseInt("--delay MIN", min, 0, 3'600'000, &lo); !s.ok()) return s;
   if (Status s = ParseInt("--delay MAX", max, lo, 3'600'000, &hi); !s.ok()) return s;
-  options->delay_min_ms = static_cast<int>(lo);
-  options->delay_max_ms = static_cast<int>(hi);
+  options->fetch.delay_min_ms = static_cast<int>(lo);
+  options->fetch.delay_max_ms = static_cast<int>(hi);
   return Status::Ok();
 }
 
@@ -122,10 +122,10 @@ bool ParseRunOptions(std::span<char* const> args, RunOptions* o) {
        }},
       {"--resume", 0, false, set_true(&o->resume)},
       {"--urls", 0, true, text_into(&o->urls)},
-      {"--out-dir", 0, true, text_into(&o->out_dir)},
-      {"--concurrency", 0, true, IntInto("--concurrency", 1, 1000, &o->concurrency)},
+      {"--out-dir", 0, true, text_into(&o->fetch.out_dir)},
+      {"--concurrency", 0, true, IntInto("--concurrency", 1, 1000, &o->fetch.concurrency)},
       {"--delay", 0, true, [o](std::string_view v) { return ParseDelay(v, o); }},
-      {"--max-per-host", 0, true, IntInto("--max-per-host", 1, 1000, &o->max_per_host)},
+      {"--max-per-host", 0, true, IntInto("--max-per-host", 1, 1000, &o->fetch.max_per_host)},
       {"--max-tasks-per-worker", 0, true,
        IntInto("--max-tasks-per-worker", 1, 1'000'000'000, &o->max_tasks_per_worker)},
       {"--memory-limit", 0, true, IntInto("--memory-limit", 16, 1 << 24, &o->memory_limit_mb)},

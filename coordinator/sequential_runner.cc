@@ -42,6 +42,7 @@ bool RunSequential(const RunOptions& options, TaskSource& source, ResultSink& si
   worker.master_seed = options.seed;
   worker.seed = WorkerSeed(options.seed, 0, 0);
   worker.rng = Rng(worker.seed);
+  worker.fetch = options.fetch;
   uint64_t completed = 0;
   summary->workers = 1;
 

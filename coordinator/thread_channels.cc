@@ -6,10 +6,30 @@
 
 namespace farm {
 
+Status TaskQueue::Create(std::unique_ptr<TaskQueue>* queue) {
+  Fd fd(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
+  if (!fd.valid()) return Status::FromErrno("eventfd", errno);
+  queue->reset(new TaskQueue(std::move(fd)));
+  return Status::Ok();
+}
+
+void TaskQueue::UpdateReadyFd() {
+  bool want = closed_ || !batches_.empty();
+  if (want == signaled_) return;
+  uint64_t count = 1;
+  if (want) {
+    (void)!::write(ready_fd_.get(), &count, sizeof count);
+  } else {
+    (void)!::read(ready_fd_.get(), &count, sizeof count);
+  }
+  signaled_ = want;
+}
+
 void TaskQueue::Push(TaskBatch batch) {
   {
     std::lock_guard<std::mutex> lock(mutex_);
     batches_.push_back(std::move(batch));
+    UpdateReadyFd();
   }
   ready_.notify_one();
 }
@@ -20,13 +40,24 @@ bool TaskQueue::Pop(TaskBatch* batch) {
   if (batches_.empty()) return false;
   *batch = std::move(batches_.front());
   batches_.pop_front();
+  UpdateReadyFd();
   return true;
+}
+
+TaskQueue::Taken TaskQueue::TryPop(TaskBatch* batch) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (batches_.empty()) return closed_ ? Taken::kClosed : Taken::kEmpty;
+  *batch = std::move(batches_.front());
+  batches_.pop_front();
+  UpdateReadyFd();
+  return Taken::kBatch;
 }
 
 void TaskQueue::Close() {
   {
     std::lock_guard<std::mutex> lock(mutex_);
     closed_ = true;
+    UpdateReadyFd();
   }
   ready_.notify_all();
 }
@@ -36,6 +67,7 @@ size_t TaskQueue::Clear() {
   size_t dropped = 0;
   for (const auto& batch : batches_) dropped += batch.size();
   batches_.clear();
+  UpdateReadyFd();
   return dropped;
 }
 

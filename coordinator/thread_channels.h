@@ -53,19 +53,36 @@ struct ResultBatch {
 // One producer (the coordinator thread), N consumers (the workers).
 class TaskQueue {
  public:
+  static Status Create(std::unique_ptr<TaskQueue>* queue);
+
   void Push(TaskBatch batch);
   // Waits for a batch; false once the queue is closed and empty.
   bool Pop(TaskBatch* batch);
+
+  // Without waiting: a batch, nothing yet, or closed and empty.
+  enum class Taken { kBatch, kEmpty, kClosed };
+  Taken TryPop(TaskBatch* batch);
+  // Readable while a batch waits or the queue is closed: a worker busy with
+  // transfers waits on it together with its sockets.
+  int ready_fd() const { return ready_fd_.get(); }
+
   // No more batches will come: idle workers return from Pop().
   void Close();
   // Drops the batches no worker has taken yet; returns how many tasks.
   size_t Clear();
 
  private:
+  explicit TaskQueue(Fd ready_fd) : ready_fd_(std::move(ready_fd)) {}
+  // Called with mutex_ held: makes ready_fd_ readable exactly while a batch
+  // waits or the queue is closed.
+  void UpdateReadyFd();
+
+  Fd ready_fd_;
   std::mutex mutex_;
   std::condition_variable ready_;
   std::deque<TaskBatch> batches_;
   bool closed_ = false;
+  bool signaled_ = false;  // ready_fd_ holds a count
 };
 
 // Results from every worker thread into the coordinator's ppoll(): an eventfd

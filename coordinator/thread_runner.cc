@@ -30,7 +30,7 @@ constexpr size_t kMaxHeldResults = 100'000;
 // What the worker threads use. Shared ownership, so threads abandoned by a
 // second Ctrl-C never outlive what they touch.
 struct Pool {
-  TaskQueue queue;
+  std::unique_ptr<TaskQueue> queue;
   std::unique_ptr<ResultChannel> results;
   std::vector<WorkerContext> workers;
 };
@@ -67,11 +67,14 @@ class ThreadRunner {
   bool input_done_ = false;
   bool input_wanted_ = false;  // out of buffered input, and the fd may block
   bool draining_ = false;      // first stop signal: no new tasks
+  bool fetch_seen_ = false;    // fetches wait on the network: queue more
 };
 
 bool ThreadRunner::Start(std::string* error) {
   pool_ = std::make_shared<Pool>();
-  if (Status s = ResultChannel::Create(&pool_->results); !s.ok()) {
+  Status s = TaskQueue::Create(&pool_->queue);
+  if (s.ok()) s = ResultChannel::Create(&pool_->results);
+  if (!s.ok()) {
     *error = s.message();
     return false;
   }
@@ -83,12 +86,13 @@ bool ThreadRunner::Start(std::string* error) {
     worker.master_seed = options_.seed;
     worker.seed = WorkerSeed(options_.seed, static_cast<uint64_t>(i), 0);
     worker.rng = Rng(worker.seed);
+    worker.fetch = options_.fetch;
   }
   for (int i = 0; i < options_.workers; ++i) {
     std::shared_ptr<Pool> pool = pool_;
     try {
       threads_.emplace_back([pool, i] {
-        ServeQueue(pool->queue, *pool->results, pool->workers[static_cast<size_t>(i)]);
+        ServeQueue(*pool->queue, *pool->results, pool->workers[static_cast<size_t>(i)]);
       });
     } catch (const std::system_error& e) {
       *error = std::string("cannot start worker thread: ") + e.what();
@@ -129,14 +133,18 @@ bool ThreadRunner::NextTask(TaskBatch* batch) {
           continue;
         }
         batch->Add(input.seq, input.json);
+        fetch_seen_ |= input.fetch;
         return true;
     }
   }
 }
 
-// Keeps about two batches per thread queued, so none waits for the coordinator.
+// Keeps about two batches per thread queued, so none waits for the coordinator;
+// with fetches, enough for every thread's transfers and as many again.
 void ThreadRunner::Dispatch() {
-  const size_t limit = static_cast<size_t>(options_.workers) * batch_size_ * 2;
+  size_t per_thread = batch_size_ * 2;
+  if (fetch_seen_) per_thread = std::max(per_thread, 2 * static_cast<size_t>(options_.fetch.concurrency));
+  const size_t limit = static_cast<size_t>(options_.workers) * per_thread;
   bool more = true;
   while (more && in_flight_ < limit) {
     TaskBatch batch;
@@ -145,7 +153,7 @@ void ThreadRunner::Dispatch() {
     }
     if (batch.size() == 0) break;
     in_flight_ += batch.size();
-    pool_->queue.Push(std::move(batch));
+    pool_->queue->Push(std::move(batch));
   }
 }
 
@@ -192,8 +200,8 @@ void ThreadRunner::Collect() {
 // Ends the pool. Threads can't be killed: with `abandon` (a second Ctrl-C)
 // they are left to die with the process instead of being waited for.
 void ThreadRunner::Stop(bool abandon) {
-  pool_->queue.Clear();
-  pool_->queue.Close();
+  pool_->queue->Clear();
+  pool_->queue->Close();
   for (std::thread& thread : threads_) abandon ? thread.detach() : thread.join();
   threads_.clear();
 }
@@ -208,7 +216,7 @@ bool ThreadRunner::Run(std::string* error) {
       summary_->interrupted = true;
       if (stops_seen == 1 && in_flight_ > 0) {
         draining_ = true;
-        in_flight_ -= pool_->queue.Clear();  // not started: they stay undone
+        in_flight_ -= pool_->queue->Clear();  // not started: they stay undone
         fprintf(stderr, "\nfarm: stopping: letting the tasks in flight finish; "
                         "press Ctrl-C again to stop at once\n");
       } else {

@@ -295,6 +295,21 @@ TEST_F(FetchE2E, MaxPerHostCapsTransfersInFlight) {
   EXPECT_GT(uncapped, 2);  // the cap, not a lack of concurrency, held it down
 }
 
+// One worker thread drives many transfers on its own multi handle, as a
+// worker process does; sequential mode runs one at a time.
+TEST_F(FetchE2E, ThreadModeOverlapsTransfersInOneThread) {
+  std::string input;
+  for (int i = 0; i < 6; ++i) input += Task(server_.Url("/slow/300?t" + std::to_string(i)));
+  auto threaded = Run({"--mode", "thread", "-j", "1", "--concurrency", "6"}, input, 0);
+  int overlapped = std::stoi(server_.Get("/max-in-flight"));
+  auto sequential = Run({"--mode", "sequential", "--concurrency", "6"}, input, 0);
+  int one_at_a_time = std::stoi(server_.Get("/max-in-flight"));
+  EXPECT_EQ(threaded.size(), 6u);
+  EXPECT_EQ(sequential.size(), 6u);
+  EXPECT_GT(overlapped, 2);
+  EXPECT_EQ(one_at_a_time, 1);
+}
+
 TEST_F(FetchE2E, DelayPausesBeforeEachRequest) {
   std::string input;
   for (int i = 0; i < 3; ++i) input += Task(server_.Url("/body/10/d" + std::to_string(i)));

@@ -14,7 +14,8 @@ namespace {
 
 TEST(ThreadChannels, EveryTaskReachesOneWorkerAndEveryResultComesBack) {
   constexpr int kWorkers = 4, kBatches = 2000, kPerBatch = 7;
-  TaskQueue queue;
+  std::unique_ptr<TaskQueue> queue;
+  ASSERT_TRUE(TaskQueue::Create(&queue).ok());
   std::unique_ptr<ResultChannel> results;
   ASSERT_TRUE(ResultChannel::Create(&results).ok());
 
@@ -22,7 +23,7 @@ TEST(ThreadChannels, EveryTaskReachesOneWorkerAndEveryResultComesBack) {
   for (int w = 0; w < kWorkers; ++w) {
     workers.emplace_back([&, w] {
       TaskBatch batch;
-      while (queue.Pop(&batch)) {
+      while (queue->Pop(&batch)) {
         ResultBatch done;
         std::string_view text = batch.text;
         for (const TaskBatch::Entry& task : batch.tasks) {
@@ -41,9 +42,9 @@ TEST(ThreadChannels, EveryTaskReachesOneWorkerAndEveryResultComesBack) {
       ++seq;
       batch.Add(seq, std::to_string(seq * 7));
     }
-    queue.Push(std::move(batch));
+    queue->Push(std::move(batch));
   }
-  queue.Close();
+  queue->Close();
 
   std::vector<int> seen(seq + 1, 0);
   uint64_t received = 0;
@@ -68,19 +69,45 @@ TEST(ThreadChannels, EveryTaskReachesOneWorkerAndEveryResultComesBack) {
 }
 
 TEST(ThreadChannels, ClearDropsOnlyBatchesNotYetTaken) {
-  TaskQueue queue;
+  std::unique_ptr<TaskQueue> queue;
+  ASSERT_TRUE(TaskQueue::Create(&queue).ok());
   TaskBatch first, second;
   first.Add(1, "a");
   second.Add(2, "b");
   second.Add(3, "c");
-  queue.Push(std::move(first));
-  queue.Push(std::move(second));
+  queue->Push(std::move(first));
+  queue->Push(std::move(second));
   TaskBatch taken;
-  ASSERT_TRUE(queue.Pop(&taken));
+  ASSERT_TRUE(queue->Pop(&taken));
   EXPECT_EQ(taken.tasks[0].seq, 1u);
-  EXPECT_EQ(queue.Clear(), 2u);
-  queue.Close();
-  EXPECT_FALSE(queue.Pop(&taken));
+  EXPECT_EQ(queue->Clear(), 2u);
+  queue->Close();
+  EXPECT_FALSE(queue->Pop(&taken));
+}
+
+TEST(ThreadChannels, ReadyFdIsReadableExactlyWhileABatchWaitsOrTheQueueIsClosed) {
+  std::unique_ptr<TaskQueue> queue;
+  ASSERT_TRUE(TaskQueue::Create(&queue).ok());
+  auto readable = [&] {
+    pollfd fd = {queue->ready_fd(), POLLIN, 0};
+    return poll(&fd, 1, 0) == 1;
+  };
+  TaskBatch batch;
+  EXPECT_FALSE(readable());
+  EXPECT_EQ(queue->TryPop(&batch), TaskQueue::Taken::kEmpty);
+  batch.Add(1, "a");
+  queue->Push(std::move(batch));
+  queue->Push(TaskBatch());
+  EXPECT_TRUE(readable());
+  EXPECT_EQ(queue->TryPop(&batch), TaskQueue::Taken::kBatch);
+  EXPECT_EQ(batch.tasks[0].seq, 1u);
+  EXPECT_TRUE(readable());  // one batch still waits
+  EXPECT_EQ(queue->TryPop(&batch), TaskQueue::Taken::kBatch);
+  EXPECT_FALSE(readable());
+  queue->Close();
+  EXPECT_TRUE(readable());
+  EXPECT_EQ(queue->TryPop(&batch), TaskQueue::Taken::kClosed);
+  EXPECT_TRUE(readable());
 }
 
 }  // namespace

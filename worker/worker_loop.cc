@@ -6,14 +6,11 @@
 
 #include <chrono>
 #include <string>
-#include <unordered_map>
-#include <vector>
 
 #include "common/fd.h"
 #include "common/line_splitter.h"
-#include "common/result_line.h"
 #include "common/wire.h"
-#include "worker/fetch_engine.h"
+#include "worker/fetch_tasks.h"
 #include "worker/run_task.h"
 
 namespace farm {
@@ -31,14 +28,6 @@ int64_t SteadyNowNs() {
       .count();
 }
 
-// A fetch task in the engine's hands: what its result line will need.
-struct PendingFetch {
-  uint64_t seq = 0;
-  int attempt = 1;
-  std::string id_json;
-  Clock::time_point start;
-};
-
 // Tasks run one after another as their messages arrive, except fetches,
 // which go to the worker's FetchEngine and finish later. While transfers are
 // in flight the loop waits in the engine, on the network and the task pipe
@@ -52,9 +41,8 @@ class TaskLoop {
 
  private:
   bool HandleMessage(std::string_view line);
-  bool StartFetch(uint64_t seq, int attempt, const nlohmann::json& task);
   void CollectFetches();
-  bool fetching() const { return worker_.fetch_engine && !worker_.fetch_engine->idle(); }
+  bool fetching() const { return fetches_.in_flight() > 0; }
 
   int in_fd_, out_fd_;
   WorkerContext& worker_;
@@ -62,9 +50,7 @@ class TaskLoop {
   LineSplitter splitter_{wire::kMaxMessageLine};
   std::string chunk_ = std::string(kReadChunk, '\0');
   std::string replies_, scratch_;
-  std::unordered_map<uint64_t, PendingFetch> fetches_;  // by engine token
-  uint64_t next_token_ = 1;
-  std::vector<FetchOutcome> outcomes_;
+  FetchTasks fetches_{worker_};
 };
 
 int TaskLoop::Run() {
@@ -72,7 +58,7 @@ int TaskLoop::Run() {
   for (;;) {
     if (fetching()) {
       bool readable = false;
-      worker_.fetch_engine->Wait(input_open ? in_fd_ : -1, &readable);
+      fetches_.Wait(input_open ? in_fd_ : -1, &readable);
       CollectFetches();
       if (!readable) {
         if (!WriteAll(out_fd_, replies_).ok()) return 1;  // the coordinator is gone
@@ -123,7 +109,7 @@ bool TaskLoop::HandleMessage(std::string_view line) {
   if (running_ != nullptr) running_->Begin(message.seq, SteadyNowNs());
   nlohmann::json task = nlohmann::json::parse(message.task_json, nullptr, /*allow_exceptions=*/false);
   if (task.is_discarded()) return false;
-  if (StartFetch(message.seq, message.attempt, task)) {
+  if (fetches_.Start(message.seq, message.attempt, task)) {
     if (running_ != nullptr) running_->End();  // in flight, not running here
     return true;
   }
@@ -134,49 +120,10 @@ bool TaskLoop::HandleMessage(std::string_view line) {
   return true;
 }
 
-// Hands a well-formed fetch task to the engine. Anything else, including a
-// fetch with a bad field, runs through RunTask, which reports it.
-bool TaskLoop::StartFetch(uint64_t seq, int attempt, const nlohmann::json& task) {
-  if (!task.is_object()) return false;
-  auto type = task.find("type");
-  if (type == task.end() || *type != "fetch") return false;
-  PendingFetch pending{.seq = seq, .attempt = attempt, .id_json = "", .start = Clock::now()};
-  FetchRequest request;
-  try {
-    pending.id_json = TaskIdJson(task, seq);
-    request = ParseFetchRequest(task);
-  } catch (const TaskFailure&) {
-    return false;
-  }
-  uint64_t token = next_token_++;
-  WorkerFetchEngine(worker_).Add(token, std::move(request));
-  fetches_.emplace(token, std::move(pending));
-  return true;
-}
-
 void TaskLoop::CollectFetches() {
-  outcomes_.clear();
-  worker_.fetch_engine->TakeFinished(&outcomes_);
-  for (FetchOutcome& outcome : outcomes_) {
-    auto it = fetches_.find(outcome.token);
-    if (it == fetches_.end()) continue;
-    const PendingFetch& pending = it->second;
-    ResultHeader header{
-        .id_json = pending.id_json,
-        .type_json = "\"fetch\"",
-        .worker = worker_.index,
-        .attempts = pending.attempt,
-        .elapsed_ms =
-            std::chrono::duration<double, std::milli>(Clock::now() - pending.start).count()};
-    scratch_.clear();
-    if (outcome.ok) {
-      AppendSuccessLine(header, outcome.result, &scratch_);
-    } else {
-      AppendErrorLine(header, "fetch_failed", outcome.error, &scratch_);
-    }
-    wire::AppendReply(pending.seq, outcome.ok, scratch_, &replies_);
-    fetches_.erase(it);
-  }
+  fetches_.TakeFinished([this](uint64_t seq, bool ok, std::string_view line) {
+    wire::AppendReply(seq, ok, line, &replies_);
+  });
 }
 
 }  // namespace
