@@ -200,11 +200,7 @@ bool ProcessRunner::NextTask(Task* task) {
           input_wanted_ = true;
           return false;
         }
-        if (Status s = source_.ReadMore(); !s.ok()) {
-          fprintf(stderr, "farm: %s\n", s.message().c_str());
-          input_done_ = true;
-          return false;
-        }
+        source_.ReadMore();
         continue;
       case TaskSource::Next::kTask:
         if (!input.error_line.empty()) {
@@ -491,10 +487,7 @@ bool ProcessRunner::WaitForEvents() {
     }
   }
   if (poll_input && fds.back().revents != 0) {
-    if (Status s = source_.ReadMore(); !s.ok()) {
-      fprintf(stderr, "farm: %s\n", s.message().c_str());
-      input_done_ = true;
-    }
+    source_.ReadMore();
   }
   EnforceDeadlines();
   return true;

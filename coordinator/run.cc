@@ -187,6 +187,10 @@ int RunBatch(const RunOptions& options, RunSummary* summary) {
       break;
   }
   if (summary->interrupted) sink.ReleaseHeld();
+  if (const Status& s = source.read_status(); !s.ok() && finished) {
+    finished = false;  // the lines after the error never ran
+    error = s.message();
+  }
   if (Status s = sink.Flush(); !s.ok() && finished) {
     finished = false;
     error = s.message();

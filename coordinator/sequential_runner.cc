@@ -72,10 +72,7 @@ bool RunSequential(const RunOptions& options, TaskSource& source, ResultSink& si
           if (ready < 0) return *error = "poll input", false;
           if (ready == 0) break;  // a signal or a progress tick
         }
-        if (Status s = source.ReadMore(); !s.ok()) {
-          fprintf(stderr, "farm: %s\n", s.message().c_str());
-          done = true;
-        }
+        source.ReadMore();
         break;
       case TaskSource::Next::kTask:
         if (!input.error_line.empty()) {

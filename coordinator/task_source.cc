@@ -38,15 +38,17 @@ TaskSource::TaskSource(Fd fd, bool urls)
   }
 }
 
-Status TaskSource::ReadMore() {
+void TaskSource::ReadMore() {
   ssize_t n;
   do n = ::read(fd_.get(), chunk_.data(), chunk_.size());
   while (n < 0 && errno == EINTR);
-  if (n < 0) return Status::FromErrno("read input", errno);
+  if (n < 0) {
+    read_status_ = Status::FromErrno("read input", errno);
+    n = 0;  // the input ends here; the run reports the error
+  }
   if (n == 0) eof_ = true;
   bytes_read_ += static_cast<uint64_t>(n);
   splitter_.Feed(std::string_view(chunk_.data(), static_cast<size_t>(n)));
-  return Status::Ok();
 }
 
 TaskSource::Next TaskSource::Take(InputTask* task) {

@@ -38,8 +38,10 @@ class TaskSource {
   // ReadMore(), after poll() says so for a pipe), or kEnd.
   Next Take(InputTask* task);
 
-  // One read() of the input; the fd is readable or a regular file.
-  Status ReadMore();
+  // One read() of the input; the fd is readable or a regular file. A read
+  // error ends the input, and read_status() keeps it for the run to report.
+  void ReadMore();
+  const Status& read_status() const { return read_status_; }
 
   int fd() const { return fd_.get(); }
   // Regular files never block: no need to poll them.
@@ -59,6 +61,7 @@ class TaskSource {
   bool urls_;
   bool regular_file_ = false;
   bool eof_ = false;
+  Status read_status_;
   uint64_t size_ = 0;
   uint64_t bytes_read_ = 0;
   uint64_t seq_ = 0;

@@ -121,11 +121,7 @@ bool ThreadRunner::NextTask(TaskBatch* batch) {
           input_wanted_ = true;
           return false;
         }
-        if (Status s = source_.ReadMore(); !s.ok()) {
-          fprintf(stderr, "farm: %s\n", s.message().c_str());
-          input_done_ = true;
-          return false;
-        }
+        source_.ReadMore();
         continue;
       case TaskSource::Next::kTask:
         if (!input.error_line.empty()) {
@@ -166,10 +162,7 @@ bool ThreadRunner::WaitForEvents() {
                     signals_.wait_mask());
   if (ready < 0 && errno != EINTR) return false;
   if (poll_input && fds[1].revents != 0) {
-    if (Status s = source_.ReadMore(); !s.ok()) {
-      fprintf(stderr, "farm: %s\n", s.message().c_str());
-      input_done_ = true;
-    }
+    source_.ReadMore();
   }
   return true;
 }
