@@ -39,7 +39,9 @@ TEST(LargeInputE2E, MillionLinesEachIdOnceInBoundedMemory) {
   EXPECT_EQ(run.out, "");
   EXPECT_NE(run.err.find("1000000 tasks, 1000000 ok"), std::string::npos) << run.err;
   RecordProperty("max_rss_kb", std::to_string(run.max_rss_kb));
+#ifndef FARM_SANITIZED  // AddressSanitizer's shadow memory and quarantine dwarf the bound
   EXPECT_LT(run.max_rss_kb, kMaxRssKb);
+#endif
   EXPECT_GT(run.max_rss_kb, 0);
 
   // Ids default to line numbers: each of 1..kLines exactly once, all ok.
