@@ -2,7 +2,7 @@
 
 #include <charconv>
 
-#include <nlohmann/json.hpp>
+#include "common/json_check.h"
 
 namespace farm::wire {
 namespace {
@@ -76,7 +76,7 @@ bool DecodeReply(std::string_view line, Reply* reply) {
   if (line.size() < 3 || line.front() != '{' || line.back() != '}') return false;
   line.remove_suffix(1);
   // A worker is ours, but a broken one must not put a torn line in the output.
-  if (!nlohmann::json::accept(line)) return false;
+  if (!IsValidJson(line)) return false;
   reply->result_line = line;
   return true;
 }
