@@ -32,4 +32,4 @@ python3 -c "print(f'  -j 1 {$best1:.3f} s, -j 2 {$best2:.3f} s: -j 2 takes {$bes
 echo "== 4. coordinator memory, 10,000,000 tiny tasks"
 $farm gen sleep --ms 0 --count 10000000 >"$tmp/ten-million.jsonl"
 $farm run -j 2 --seed 1 --no-progress "$tmp/ten-million.jsonl" -o /dev/null --summary-json "$tmp/s.json" 2>/dev/null
-python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); print(f"  {s[\"tasks\"]} tasks in {s[\"wall_s\"]:.1f} s, coordinator peak RSS {s[\"coordinator_peak_rss_mb\"]:.1f} MB (goal < 30)")' "$tmp/s.json"
+python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); print("  %d tasks in %.1f s, coordinator peak RSS %.1f MB (goal < 30)" % (s["tasks"], s["wall_s"], s["coordinator_peak_rss_mb"]))' "$tmp/s.json"
