@@ -54,7 +54,7 @@ def main():
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--n", type=int, default=20)
     args = parser.parse_args()
-    chunksizes = [1, 64, 256, 1024, 4096]
+    chunksizes = [1, 64, 256, 1024, 4096, 16384]
     with tempfile.TemporaryDirectory() as tmp:
         tasks = os.path.join(tmp, "tasks.jsonl")
         out = os.path.join(tmp, "out.jsonl")
