@@ -190,34 +190,21 @@ bool ProcessRunner::NextTask(Task* task) {
   input_wanted_ = false;
   if (options_.keep_order && sink_.held() >= kMaxHeldResults) return false;
   InputTask input;
-  for (;;) {
-    switch (source_.Take(&input)) {
-      case TaskSource::Next::kEnd:
-        input_done_ = true;
-        return false;
-      case TaskSource::Next::kNeedInput:
-        if (source_.needs_poll()) {
-          input_wanted_ = true;
-          return false;
-        }
-        source_.ReadMore();
-        continue;
-      case TaskSource::Next::kTask:
-        if (!input.error_line.empty()) {
-          WriteResult(input.seq, input.error_line, false);
-          continue;
-        }
-        if (input.done) {
-          sink_.Skip(input.seq);
-          continue;
-        }
-        task->seq = input.seq;
-        task->attempt = 1;
-        task->json.assign(input.json);
-        task->fetch = input.fetch;
-        return true;
-    }
+  switch (source_.TakeRunnable(sink_, &input)) {
+    case TaskSource::Next::kEnd:
+      input_done_ = true;
+      return false;
+    case TaskSource::Next::kNeedInput:
+      input_wanted_ = true;
+      return false;
+    case TaskSource::Next::kTask:
+      break;
   }
+  task->seq = input.seq;
+  task->attempt = 1;
+  task->json.assign(input.json);
+  task->fetch = input.fetch;
+  return true;
 }
 
 void ProcessRunner::Send(Slot& slot, Task task) {

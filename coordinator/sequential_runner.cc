@@ -61,24 +61,18 @@ bool RunSequential(const RunOptions& options, TaskSource& source, ResultSink& si
       summary->interrupted = true;
       break;
     }
-    switch (source.Take(&input)) {
+    switch (source.TakeRunnable(sink, &input)) {
       case TaskSource::Next::kEnd:
         done = true;
         break;
-      case TaskSource::Next::kNeedInput:
-        if (source.needs_poll()) {
-          if (Status s = sink.Flush(); !s.ok()) return *error = s.message(), false;
-          int ready = WaitWithSignals(signals, source.fd(), options.progress ? &tick : nullptr);
-          if (ready < 0) return *error = "poll input", false;
-          if (ready == 0) break;  // a signal or a progress tick
-        }
-        source.ReadMore();
+      case TaskSource::Next::kNeedInput: {
+        if (Status s = sink.Flush(); !s.ok()) return *error = s.message(), false;
+        int ready = WaitWithSignals(signals, source.fd(), options.progress ? &tick : nullptr);
+        if (ready < 0) return *error = "poll input", false;
+        if (ready > 0) source.ReadMore();  // else a signal or a progress tick
         break;
+      }
       case TaskSource::Next::kTask:
-        if (!input.error_line.empty()) {
-          sink.Add(input.seq, input.error_line, false);
-          break;
-        }
         line.clear();
         {
           nlohmann::json task = nlohmann::json::parse(input.json, nullptr, false);

@@ -114,6 +114,21 @@ void TaskSource::MarkDone(const std::string& id_json, InputTask* task) {
   if (task->done) ++skipped_;
 }
 
+TaskSource::Next TaskSource::TakeRunnable(ResultSink& sink, InputTask* task) {
+  for (;;) {
+    Next next = Take(task);
+    if (next == Next::kNeedInput && !needs_poll()) {
+      ReadMore();
+    } else if (next == Next::kTask && !task->error_line.empty()) {
+      sink.Add(task->seq, task->error_line, false);
+    } else if (next == Next::kTask && task->done) {
+      sink.Skip(task->seq);
+    } else {
+      return next;
+    }
+  }
+}
+
 double TaskSource::fraction_read() const {
   if (!regular_file_ || size_ == 0) return -1;
   uint64_t consumed = bytes_read_ - splitter_.buffered();

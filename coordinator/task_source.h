@@ -10,6 +10,7 @@
 #include "common/fd.h"
 #include "common/line_splitter.h"
 #include "common/status.h"
+#include "coordinator/result_sink.h"
 
 namespace farm {
 
@@ -37,6 +38,12 @@ class TaskSource {
   // The next task, kNeedInput when the buffered input is used up (call
   // ReadMore(), after poll() says so for a pipe), or kEnd.
   Next Take(InputTask* task);
+
+  // The next task a worker must run. Lines that need none are settled on
+  // the way: an error line goes to `sink`, a task already done (--resume) is
+  // skipped there, and a regular file is read as needed. kNeedInput only for
+  // a pipe or terminal with nothing buffered: poll fd(), then ReadMore().
+  Next TakeRunnable(ResultSink& sink, InputTask* task);
 
   // One read() of the input; the fd is readable or a regular file. A read
   // error ends the input, and read_status() keeps it for the run to report.

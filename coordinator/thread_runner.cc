@@ -111,28 +111,19 @@ bool ThreadRunner::NextTask(TaskBatch* batch) {
   if (draining_ || input_done_) return false;
   if (options_.keep_order && sink_.held() >= kMaxHeldResults) return false;
   InputTask input;
-  for (;;) {
-    switch (source_.Take(&input)) {
-      case TaskSource::Next::kEnd:
-        input_done_ = true;
-        return false;
-      case TaskSource::Next::kNeedInput:
-        if (source_.needs_poll()) {
-          input_wanted_ = true;
-          return false;
-        }
-        source_.ReadMore();
-        continue;
-      case TaskSource::Next::kTask:
-        if (!input.error_line.empty()) {
-          sink_.Add(input.seq, input.error_line, false);
-          continue;
-        }
-        batch->Add(input.seq, input.json);
-        fetch_seen_ |= input.fetch;
-        return true;
-    }
+  switch (source_.TakeRunnable(sink_, &input)) {
+    case TaskSource::Next::kEnd:
+      input_done_ = true;
+      return false;
+    case TaskSource::Next::kNeedInput:
+      input_wanted_ = true;
+      return false;
+    case TaskSource::Next::kTask:
+      break;
   }
+  batch->Add(input.seq, input.json);
+  fetch_seen_ |= input.fetch;
+  return true;
 }
 
 // Keeps about two batches per thread queued, so none waits for the coordinator;

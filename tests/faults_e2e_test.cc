@@ -318,6 +318,20 @@ TEST(Resume, TornLastLineIsIgnoredAndCutOff) {
   EXPECT_EQ(all.size(), 5u);
 }
 
+TEST(Resume, SkipsTasksAlreadyDoneInEveryMode) {
+  for (const char* mode : {"process", "thread", "sequential"}) {
+    TempDir dir;
+    std::string tasks = dir.File("tasks"), out = dir.File("out");
+    testing::WriteFile(tasks, Lines(3, R"({"type":"fib","n":30})"));
+    ASSERT_EQ(FinishFarm(StartFarm({"run", "--mode", mode, "-o", out}, tasks)).exit_code, 0);
+    testing::WriteFile(tasks, Lines(7, R"({"type":"fib","n":30})"));
+    auto run = FinishFarm(StartFarm({"run", "--mode", mode, "--resume", "-o", out}, tasks));
+    ASSERT_EQ(run.exit_code, 0) << mode << ": " << run.err;
+    EXPECT_NE(run.err.find("3 tasks already done"), std::string::npos) << mode << ": " << run.err;
+    EXPECT_EQ(ById(testing::ReadFile(out)).size(), 7u) << mode;  // each id once
+  }
+}
+
 TEST(Resume, RerunsFailedTasksAndReportsRepeatedIds) {
   TempDir dir;
   std::string tasks = dir.File("tasks"), out = dir.File("out");
