@@ -61,6 +61,11 @@ int Main(int argc, char** argv) {
     return kExitUsage;
   }
   std::string_view command = args[0];
+  // `farm SUBCOMMAND --help`, as GNU tools take it.
+  for (std::string_view arg : args.subspan(1)) {
+    if (arg == "--") break;
+    if (arg == "--help" || arg == "-h") command = "help";
+  }
   if (command == "run") return RunCommand(args.subspan(1));
   if (command == "gen") return GenCommand(args.subspan(1));
   if (command == "bench") return BenchCommand(args.subspan(1));

@@ -292,7 +292,6 @@ void ProcessRunner::HandleReply(Slot& slot, std::string_view line) {
                                                1.0, static_cast<double>(kMaxWindow)));
   if (it->task.fetch) slot.window = std::max(slot.window, FetchWindow());  // I/O, not CPU time
 
-  if (it->task.attempt > 1) ++summary_->retried;
   WriteResult(reply.seq, reply.result_line, reply.ok);
   ++slot.completed;
   slot.in_flight.erase(it);
@@ -392,6 +391,7 @@ void ProcessRunner::Requeue(Slot& slot, size_t blamed, double elapsed_ms, const 
         continue;
       }
       ++task.attempt;
+      ++summary_->retried;  // one more run, however it ends
     }
     retry_queue_.push_front(std::move(task));
   }

@@ -82,6 +82,15 @@ Status OpenOutput(const RunOptions& options, Fd* fd) {
   return Status::Ok();
 }
 
+// --summary-json is written at the end: find out now, before anything runs,
+// whether it can be.
+Status CheckSummaryPath(const RunOptions& options) {
+  if (options.summary_json.empty()) return Status::Ok();
+  Fd fd(open(options.summary_json.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644));
+  if (!fd.valid()) return Status::FromErrno("cannot write '" + options.summary_json + "'", errno);
+  return Status::Ok();
+}
+
 // --resume: learns what the output file already holds, before appending to it.
 Status LoadResume(const RunOptions& options, ResumeSet* resume) {
   if (!options.resume) return Status::Ok();
@@ -161,6 +170,7 @@ int RunBatch(const RunOptions& options, RunSummary* summary) {
   Status status = OpenInput(options, &input);
   if (status.ok()) status = LoadResume(options, &resume);
   if (status.ok()) status = OpenOutput(options, &output);
+  if (status.ok()) status = CheckSummaryPath(options);
   if (!status.ok()) {
     fprintf(stderr, "farm run: %s\n", status.message().c_str());
     return kExitUsage;
@@ -218,8 +228,10 @@ int RunCommand(std::span<char* const> args) {
   if (exit_status == kExitUsage) return exit_status;
   fputs(FormatSummary(summary).c_str(), stderr);
   if (!options.summary_json.empty()) {
-    if (Status s = WriteSummaryJson(summary, options.summary_json); !s.ok())
+    if (Status s = WriteSummaryJson(summary, options.summary_json); !s.ok()) {
       fprintf(stderr, "farm run: %s\n", s.message().c_str());
+      if (exit_status == kExitOk) exit_status = kExitTasksFailed;
+    }
   }
   return exit_status;
 }

@@ -23,12 +23,14 @@ const char* ModeName(Mode mode) {
 }
 
 std::string FormatSummary(const RunSummary& s) {
-  char line[512];
+  char line[512], rate[32];
+  double per_second = TasksPerSecond(s);
+  snprintf(rate, sizeof rate, per_second >= 100 ? "%.0f" : "%.2f", per_second);
   snprintf(line, sizeof line,
-           "farm: %llu tasks, %llu ok, %llu failed, %llu retried in %.3f s (%.0f tasks/s), "
+           "farm: %llu tasks, %llu ok, %llu failed, %llu retried in %.3f s (%s tasks/s), "
            "%d %s worker%s, %llu restarts, seed %llu\n",
            (unsigned long long)s.tasks, (unsigned long long)s.ok, (unsigned long long)s.failed,
-           (unsigned long long)s.retried, s.wall_s, TasksPerSecond(s), s.workers,
+           (unsigned long long)s.retried, s.wall_s, rate, s.workers,
            ModeName(s.mode), s.workers == 1 ? "" : "s", (unsigned long long)s.worker_restarts,
            (unsigned long long)s.seed);
   std::string text = line;

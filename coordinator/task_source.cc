@@ -63,6 +63,7 @@ TaskSource::Next TaskSource::Take(InputTask* task) {
   task->json = {};
   task->error_line.clear();
   task->done = false;
+  task->no_task = false;
   task->fetch = urls_;
   if (event == LineSplitter::Event::kOversize) {
     task->error_line = BadJsonLine(
@@ -75,6 +76,12 @@ TaskSource::Next TaskSource::Take(InputTask* task) {
     size_t first = line.find_first_not_of(" \t");
     line = first == std::string_view::npos ? std::string_view() : line.substr(first);
     line = line.substr(0, line.find_last_not_of(" \t") + 1);
+    // Blank lines and # comments are no URL, as for wget -i and aria2c -i:
+    // they keep their line number but yield no task and no result.
+    if (line.empty() || line.front() == '#') {
+      task->no_task = true;
+      return Next::kTask;
+    }
     // A URL line becomes {"type":"fetch","url":...}; JSON escaping keeps any
     // byte of it inert.
     url_task_ = nlohmann::json{{"type", "fetch"}, {"url", line}}.dump(
@@ -121,7 +128,7 @@ TaskSource::Next TaskSource::TakeRunnable(ResultSink& sink, InputTask* task) {
       ReadMore();
     } else if (next == Next::kTask && !task->error_line.empty()) {
       sink.Add(task->seq, task->error_line, false);
-    } else if (next == Next::kTask && task->done) {
+    } else if (next == Next::kTask && (task->done || task->no_task)) {
       sink.Skip(task->seq);
     } else {
       return next;

@@ -19,6 +19,7 @@ struct InputTask {
   std::string_view json;    // the task line; valid until the next call
   std::string error_line;   // set instead when the line can't be a task
   bool done = false;        // --resume: already has an ok result; skip it
+  bool no_task = false;     // --urls: a blank or # comment line; skip it
   bool fetch = false;       // likely a fetch task: it waits on the network, not a core
 };
 

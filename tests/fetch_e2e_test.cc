@@ -122,14 +122,16 @@ TEST_F(FetchE2E, OneConnectionServesManyRequests) {
   EXPECT_EQ(client_ports.size(), 1u);  // kept alive, not reconnected
 }
 
-TEST_F(FetchE2E, UrlListLinesAreTrimmedAndBlankLinesAnswered) {
+// As with wget -i: spaces around a URL are dropped, and blank lines and
+// # comments are no URL at all; ids stay line numbers.
+TEST_F(FetchE2E, UrlListLinesAreTrimmedAndBlankOrCommentLinesSkipped) {
   std::string list = dir_.File("urls.txt");
-  testing::WriteFile(list, "  " + server_.Url("/body/3/w") + " \t\r\n\n");
-  auto results = Run({"-j", "1", "--urls", list}, "", 1);
+  testing::WriteFile(list, "# mirrors\n  " + server_.Url("/body/3/w") + " \t\r\n\n" +
+                               server_.Url("/body/2/v") + "\n\n");
+  auto results = Run({"-j", "1", "--urls", list, "--keep-order"}, "", 0);
   ASSERT_EQ(results.size(), 2u);
-  EXPECT_EQ(results["1"]["result"]["url"], server_.Url("/body/3/w"));
-  EXPECT_EQ(results["2"]["error"]["code"], "bad_task");  // still one line for each line
-  EXPECT_TRUE(Contains(results["2"]["error"]["message"], "'url'")) << results["2"];
+  EXPECT_EQ(results["2"]["result"]["url"], server_.Url("/body/3/w"));
+  EXPECT_EQ(results["4"]["result"]["url"], server_.Url("/body/2/v"));
 }
 
 TEST_F(FetchE2E, HttpErrorStatusIsFetchFailedNamingTheStatus) {

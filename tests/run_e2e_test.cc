@@ -263,5 +263,34 @@ TEST(RunE2E, SummaryJsonHoldsTheRunsFacts) {
   EXPECT_EQ(on_workers, 4u);
 }
 
+TEST(RunE2E, UnwritableSummaryJsonIsAUsageErrorBeforeAnythingRuns) {
+  auto run = RunFarm({"run", "--summary-json", "/nonexistent-dir/s.json"},
+                     "{\"type\":\"sleep\",\"ms\":1}\n");
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_TRUE(run.out.empty()) << run.out;
+  EXPECT_NE(run.err.find("/nonexistent-dir/s.json"), std::string::npos) << run.err;
+}
+
+TEST(RunE2E, HelpAfterASubcommandPrintsUsage) {
+  for (const char* command : {"run", "gen", "bench"}) {
+    auto run = RunFarm({command, "--help"});
+    EXPECT_EQ(run.exit_code, 0) << command;
+    EXPECT_NE(run.out.find("usage: farm run"), std::string::npos) << command;
+  }
+}
+
+// Every repeated run counts, also of a task that fails in the end.
+TEST(RunE2E, SummaryCountsRetriesOfTasksThatStillFail) {
+  TempDir dir;
+  auto run = RunFarm({"run", "-j", "1", "--task-timeout", "0.2", "--retries", "1",
+                      "--summary-json", dir.File("s.json")},
+                     "{\"type\":\"sleep\",\"ms\":5000}\n");
+  EXPECT_EQ(run.exit_code, 1) << run.err;
+  json result = json::parse(run.out);
+  EXPECT_EQ(result["error"]["code"], "timeout");
+  EXPECT_EQ(result["attempts"], 2);
+  EXPECT_EQ(json::parse(ReadFile(dir.File("s.json")))["retried"], 1);
+}
+
 }  // namespace
 }  // namespace farm
