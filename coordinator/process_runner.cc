@@ -521,7 +521,7 @@ bool ProcessRunner::Run(std::string* error) {
       if (summary_->interrupted) slot.process->Kill(); else slot.process->CloseInput();
     }
   for (Slot& slot : slots_) {
-    if (slot.alive()) slot.process->Stop(1000);
+    if (slot.alive()) slot.process->Stop(kExitGraceMs);
     summary_->tasks_per_worker.push_back(slot.completed);
   }
   return true;
