@@ -12,20 +12,8 @@ parallel=50
 small_count=5000
 large_count=200
 
-# Benchmark-only tools, installed here rather than in install-deps.sh.
-tools=(nginx-light aria2 curl python3-aiohttp)
-missing=()
-for package in "${tools[@]}"; do
-  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" ||
-    missing+=("$package")
-done
-if ((${#missing[@]})); then
-  sudo=""
-  [ "$(id -u)" -eq 0 ] || sudo="sudo"
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
-fi
-scripts/install-deps.sh
+# The benchmark-only tools come on top of what farm itself needs.
+scripts/install-deps.sh nginx-light aria2 curl python3-aiohttp
 scripts/build.sh >/dev/null
 
 # In memory when possible, so that the disk's journal, not the tool, doesn't

@@ -1,5 +1,8 @@
 #!/usr/bin/env bash
-# Installs the Debian packages farm builds and tests with, if any is missing.
+# Installs the Debian packages farm builds and tests with, if any is missing,
+# and any further packages named as arguments (benchmark tools, say).
+#
+# usage: scripts/install-deps.sh [PACKAGE...]
 set -euo pipefail
 
 packages=(
@@ -8,6 +11,7 @@ packages=(
   ca-certificates python3
   clang libclang-rt-14-dev
   libbenchmark-dev python3-matplotlib
+  "$@"
 )
 
 missing=()
