@@ -1,6 +1,9 @@
 #include "common/wire.h"
 
+#include <algorithm>
 #include <charconv>
+
+#include <nlohmann/json.hpp>
 
 #include "common/json_check.h"
 
@@ -12,6 +15,9 @@ constexpr std::string_view kAttempt = ",\"attempt\":";
 constexpr std::string_view kTask = ",\"task\":";
 constexpr std::string_view kOkTrue = ",\"ok\":true,\"reply\":";
 constexpr std::string_view kOkFalse = ",\"ok\":false,\"reply\":";
+constexpr std::string_view kSettingsPrefix = "{\"settings\":";
+constexpr std::string_view kStartedPrefix = "{\"started\":";
+constexpr std::string_view kOutOfMemoryPrefix = "{\"out_of_memory\":";
 
 void AppendNumber(uint64_t value, std::string* out) {
   char digits[24];
@@ -64,7 +70,69 @@ bool DecodeTask(std::string_view line, TaskMessage* message) {
   return true;
 }
 
-bool DecodeReply(std::string_view line, Reply* reply) {
+void AppendSettings(const WorkerSettings& settings, std::string* out) {
+  const FetchSettings& fetch = settings.fetch;
+  nlohmann::ordered_json message = {
+      {"settings",
+       {{"index", settings.index},
+        {"generation", settings.generation},
+        {"master_seed", settings.master_seed},
+        {"memory_limit_mb", settings.memory_limit_mb},
+        {"fetch",
+         {{"out_dir", fetch.out_dir},
+          {"concurrency", fetch.concurrency},
+          {"delay_min_ms", fetch.delay_min_ms},
+          {"delay_max_ms", fetch.delay_max_ms},
+          {"max_per_host", fetch.max_per_host}}}}}};
+  out->append(message.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  out->push_back('\n');
+}
+
+bool IsSettings(std::string_view line) { return line.starts_with(kSettingsPrefix); }
+
+Status DecodeSettings(std::string_view line, WorkerSettings* settings) {
+  nlohmann::json message = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+  if (!message.is_object() || !message.contains("settings"))
+    return Status::Error("not a settings message");
+  try {
+    const nlohmann::json& s = message.at("settings");
+    const nlohmann::json& fetch = s.at("fetch");
+    settings->index = s.at("index").get<int>();
+    settings->generation = s.at("generation").get<uint64_t>();
+    settings->master_seed = s.at("master_seed").get<uint64_t>();
+    settings->memory_limit_mb = s.at("memory_limit_mb").get<int>();
+    settings->fetch.out_dir = fetch.at("out_dir").get<std::string>();
+    settings->fetch.concurrency = fetch.at("concurrency").get<int>();
+    settings->fetch.delay_min_ms = fetch.at("delay_min_ms").get<int>();
+    settings->fetch.delay_max_ms = fetch.at("delay_max_ms").get<int>();
+    settings->fetch.max_per_host = fetch.at("max_per_host").get<int>();
+  } catch (const nlohmann::json::exception& e) {
+    return Status::Error(std::string("malformed settings message: ") + e.what());
+  }
+  return Status::Ok();
+}
+
+void AppendStarted(uint64_t seq, std::string* out) {
+  out->append(kStartedPrefix);
+  AppendNumber(seq, out);
+  out->append("}\n");
+}
+
+void AppendOutOfMemory(uint64_t seq, std::string* out) {
+  out->append(kOutOfMemoryPrefix);
+  AppendNumber(seq, out);
+  out->append("}\n");
+}
+
+size_t FormatOutOfMemory(uint64_t seq, char (&buffer)[48]) {
+  char* p = std::copy(kOutOfMemoryPrefix.begin(), kOutOfMemoryPrefix.end(), buffer);
+  p = std::to_chars(p, buffer + sizeof buffer - 2, seq).ptr;
+  *p++ = '}';
+  *p++ = '\n';
+  return static_cast<size_t>(p - buffer);
+}
+
+bool DecodeReply(std::string_view line, Reply* reply, bool check_json) {
   if (!ConsumePrefix(&line, kSeqPrefix) || !ConsumeNumber(&line, &reply->seq)) return false;
   if (ConsumePrefix(&line, kOkTrue)) {
     reply->ok = true;
@@ -76,9 +144,25 @@ bool DecodeReply(std::string_view line, Reply* reply) {
   if (line.size() < 3 || line.front() != '{' || line.back() != '}') return false;
   line.remove_suffix(1);
   // A worker is ours, but a broken one must not put a torn line in the output.
-  if (!IsValidJson(line)) return false;
+  if (check_json && !IsValidJson(line)) return false;
   reply->result_line = line;
   return true;
+}
+
+bool DecodeWorkerMessage(std::string_view line, WorkerMessage* message, bool check_json) {
+  using Kind = WorkerMessage::Kind;
+  if (line.starts_with(kSeqPrefix)) {
+    message->kind = Kind::kReply;
+    return DecodeReply(line, &message->reply, check_json);
+  }
+  if (ConsumePrefix(&line, kStartedPrefix)) {
+    message->kind = Kind::kStarted;
+  } else if (ConsumePrefix(&line, kOutOfMemoryPrefix)) {
+    message->kind = Kind::kOutOfMemory;
+  } else {
+    return false;
+  }
+  return ConsumeNumber(&line, &message->seq) && line == "}";
 }
 
 }  // namespace farm::wire

@@ -1,11 +1,19 @@
 // The coordinator-worker messages: the one place their layout lives. Each is
-// one JSON object on one line; the transport (pipes today, MPI later) only
-// moves lines.
+// one JSON object on one line; a transport (pipes, a thread's queue, MPI)
+// only moves lines, and a worker needs nothing else from its coordinator.
 //
+// Coordinator -> worker, first of all, the worker's settings:
+//   {"settings":{"index":0,"generation":0,"master_seed":42,"memory_limit_mb":0,"fetch":{"out_dir":"downloads","concurrency":8,"delay_min_ms":0,"delay_max_ms":0,"max_per_host":0}}}
 // Coordinator -> worker, a task to run:
 //   {"seq":17,"attempt":1,"task":{"type":"fib","n":20}}
 // Worker -> coordinator, the task's finished result line under "reply":
 //   {"seq":17,"ok":true,"reply":{"id":17,"type":"fib","ok":true,"worker":0,"attempts":1,"elapsed_ms":0.004,"result":{"n":20,"digits":4,"head":"6765","tail":"6765"}}}
+// Worker -> coordinator, task 17 has started running. Sent only by a worker
+// whose transport cannot see that directly (no shared memory with it):
+//   {"started":17}
+// Worker -> coordinator, task 17 ran the worker out of memory (over
+// --memory-limit); the worker exits right after:
+//   {"out_of_memory":17}
 //
 // `seq` is the task's 1-based input line number, unique in a run; `attempt`
 // counts runs of that task (retries after a worker died). `task` is the input
@@ -17,14 +25,14 @@
 // that layout: the coordinator frames a reply of any size without building a
 // document for it, and anything that does not fit is a broken worker (or, on
 // the worker's side, a broken coordinator).
-//
-// A worker that runs out of memory (over --memory-limit) exits with
-// kExitOutOfMemory; the task it was running then fails without a retry.
 #pragma once
 
 #include <cstdint>
 #include <string>
 #include <string_view>
+
+#include "common/fetch_settings.h"
+#include "common/status.h"
 
 namespace farm::wire {
 
@@ -40,8 +48,25 @@ void AppendTask(uint64_t seq, int attempt, std::string_view task_json, std::stri
 // Appends a reply message and its '\n' to *out.
 void AppendReply(uint64_t seq, bool ok, std::string_view result_line, std::string* out);
 
-// A worker's exit status when an allocation failed.
-inline constexpr int kExitOutOfMemory = 3;
+struct WorkerSettings {
+  int index = 0;
+  uint64_t generation = 0;  // replacements of this worker so far
+  uint64_t master_seed = 0;
+  int memory_limit_mb = 0;  // 0: none
+  FetchSettings fetch;
+};
+
+void AppendSettings(const WorkerSettings& settings, std::string* out);
+// Decodes a settings message line; an error names what is wrong.
+Status DecodeSettings(std::string_view line, WorkerSettings* settings);
+bool IsSettings(std::string_view line);
+
+// "{"started":17}\n" and "{"out_of_memory":17}\n".
+void AppendStarted(uint64_t seq, std::string* out);
+void AppendOutOfMemory(uint64_t seq, std::string* out);
+// The out-of-memory message in `buffer` without allocating, for a worker
+// whose allocations fail; returns its length with the '\n'.
+size_t FormatOutOfMemory(uint64_t seq, char (&buffer)[48]);
 
 struct TaskMessage {
   uint64_t seq = 0;
@@ -60,7 +85,19 @@ struct Reply {
 };
 
 // Decodes one reply line (without '\n'). False if it is not a well-formed
-// reply holding a valid JSON object.
-bool DecodeReply(std::string_view line, Reply* reply);
+// reply holding a valid JSON object. `check_json` false trusts the result
+// line to be JSON: only for workers in the coordinator's own process.
+bool DecodeReply(std::string_view line, Reply* reply, bool check_json = true);
+
+// What a worker sends: a reply, or a note about the task it runs.
+struct WorkerMessage {
+  enum class Kind { kReply, kStarted, kOutOfMemory };
+  Kind kind = Kind::kReply;
+  Reply reply;       // kReply
+  uint64_t seq = 0;  // kStarted, kOutOfMemory
+};
+
+// Decodes any worker message line; false if it is none of them.
+bool DecodeWorkerMessage(std::string_view line, WorkerMessage* message, bool check_json = true);
 
 }  // namespace farm::wire

@@ -8,17 +8,18 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "common/rng.h"
 #include "coordinator/flags.h"
-#include "coordinator/process_runner.h"
 #include "coordinator/result_sink.h"
 #include "coordinator/resume.h"
-#include "coordinator/sequential_runner.h"
+#include "coordinator/scheduler.h"
+#include "coordinator/signals.h"
 #include "coordinator/task_source.h"
-#include "coordinator/thread_runner.h"
 
 namespace farm {
 namespace {
@@ -169,6 +170,17 @@ int RunBatch(const RunOptions& options, RunSummary* summary) {
   ResumeSet resume;
   Status status = OpenInput(options, &input);
   if (status.ok()) status = LoadResume(options, &resume);
+  // Before any worker thread starts: they inherit the blocked stop signals.
+  StopSignals signals;
+  std::unique_ptr<Transport> transport;
+  if (status.ok()) status = MakeTransport(options.mode, options.workers, &transport);
+  std::optional<Scheduler> scheduler;
+  if (status.ok()) {
+    scheduler.emplace(options, *transport, summary,
+                      SchedulerEnv{.stop_signals = [] { return StopSignals::count(); },
+                                   .signal_mask = signals.wait_mask()});
+    status = scheduler->StartWorkers();
+  }
   if (status.ok()) status = OpenOutput(options, &output);
   if (status.ok()) status = CheckSummaryPath(options);
   if (!status.ok()) {
@@ -176,7 +188,7 @@ int RunBatch(const RunOptions& options, RunSummary* summary) {
     return kExitUsage;
   }
   summary->mode = options.mode;
-  summary->workers = options.workers;
+  summary->workers = transport->slots();
   summary->seed = options.seed;
 
   auto start = std::chrono::steady_clock::now();
@@ -184,18 +196,9 @@ int RunBatch(const RunOptions& options, RunSummary* summary) {
   if (options.resume) source.ResumeFrom(&resume);
   ResultSink sink(std::move(output), options.keep_order);
   std::string error;
-  bool finished = false;
-  switch (options.mode) {
-    case Mode::kProcess:
-      finished = RunProcesses(options, source, sink, summary, &error);
-      break;
-    case Mode::kThread:
-      finished = RunThreads(options, source, sink, summary, &error);
-      break;
-    case Mode::kSequential:
-      finished = RunSequential(options, source, sink, summary, &error);
-      break;
-  }
+  Status run = scheduler->Run(source, sink);
+  bool finished = run.ok();
+  if (!finished) error = run.message();
   if (summary->interrupted) sink.ReleaseHeld();
   if (const Status& s = source.read_status(); !s.ok() && finished) {
     finished = false;  // the lines after the error never ran

@@ -37,6 +37,14 @@ StopSignals::~StopSignals() {
   sigaction(SIGPIPE, &old_pipe_, nullptr);
 }
 
-int StopSignals::count() { return g_stop_signals; }
+int StopSignals::count() {
+  sigset_t stop;
+  sigemptyset(&stop);
+  sigaddset(&stop, SIGINT);
+  sigaddset(&stop, SIGTERM);
+  const timespec no_wait = {0, 0};
+  while (sigtimedwait(&stop, nullptr, &no_wait) > 0) g_stop_signals = g_stop_signals + 1;
+  return g_stop_signals;
+}
 
 }  // namespace farm

@@ -19,7 +19,9 @@ class StopSignals {
   StopSignals& operator=(const StopSignals&) = delete;
 
   const sigset_t* wait_mask() const { return &wait_mask_; }
-  // How many stop signals arrived so far.
+  // How many stop signals arrived so far. Signals still pending are taken
+  // first: a ppoll() that finds an fd ready returns without letting them in,
+  // so a loop whose input is always ready would never see them otherwise.
   static int count();
 
  private:

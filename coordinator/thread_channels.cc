@@ -5,16 +5,24 @@
 #include <unistd.h>
 
 namespace farm {
+namespace {
 
-Status TaskQueue::Create(std::unique_ptr<TaskQueue>* queue) {
-  Fd fd(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
-  if (!fd.valid()) return Status::FromErrno("eventfd", errno);
-  queue->reset(new TaskQueue(std::move(fd)));
+Status MakeEventFd(Fd* fd) {
+  fd->reset(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
+  return fd->valid() ? Status::Ok() : Status::FromErrno("eventfd", errno);
+}
+
+}  // namespace
+
+Status MessageQueue::Create(std::unique_ptr<MessageQueue>* queue) {
+  Fd fd;
+  if (Status s = MakeEventFd(&fd); !s.ok()) return s;
+  queue->reset(new MessageQueue(std::move(fd)));
   return Status::Ok();
 }
 
-void TaskQueue::UpdateReadyFd() {
-  bool want = closed_ || !batches_.empty();
+void MessageQueue::UpdateReadyFd() {
+  bool want = closed_ || !pending_.empty();
   if (want == signaled_) return;
   uint64_t count = 1;
   if (want) {
@@ -25,35 +33,26 @@ void TaskQueue::UpdateReadyFd() {
   signaled_ = want;
 }
 
-void TaskQueue::Push(TaskBatch batch) {
+void MessageQueue::Push(std::string messages) {
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    batches_.push_back(std::move(batch));
+    pending_.push_back(std::move(messages));
     UpdateReadyFd();
   }
   ready_.notify_one();
 }
 
-bool TaskQueue::Pop(TaskBatch* batch) {
+bool MessageQueue::Pop(std::string* messages) {
   std::unique_lock<std::mutex> lock(mutex_);
-  ready_.wait(lock, [this] { return !batches_.empty() || closed_; });
-  if (batches_.empty()) return false;
-  *batch = std::move(batches_.front());
-  batches_.pop_front();
+  ready_.wait(lock, [this] { return !pending_.empty() || closed_; });
+  if (pending_.empty()) return false;
+  *messages = std::move(pending_.front());
+  pending_.pop_front();
   UpdateReadyFd();
   return true;
 }
 
-TaskQueue::Taken TaskQueue::TryPop(TaskBatch* batch) {
-  std::lock_guard<std::mutex> lock(mutex_);
-  if (batches_.empty()) return closed_ ? Taken::kClosed : Taken::kEmpty;
-  *batch = std::move(batches_.front());
-  batches_.pop_front();
-  UpdateReadyFd();
-  return Taken::kBatch;
-}
-
-void TaskQueue::Close() {
+void MessageQueue::Close() {
   {
     std::lock_guard<std::mutex> lock(mutex_);
     closed_ = true;
@@ -62,44 +61,35 @@ void TaskQueue::Close() {
   ready_.notify_all();
 }
 
-size_t TaskQueue::Clear() {
-  std::lock_guard<std::mutex> lock(mutex_);
-  size_t dropped = 0;
-  for (const auto& batch : batches_) dropped += batch.size();
-  batches_.clear();
-  UpdateReadyFd();
-  return dropped;
-}
-
-Status ResultChannel::Create(std::unique_ptr<ResultChannel>* channel) {
-  Fd fd(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
-  if (!fd.valid()) return Status::FromErrno("eventfd", errno);
-  channel->reset(new ResultChannel(std::move(fd)));
+Status ReplyChannel::Create(std::unique_ptr<ReplyChannel>* channel) {
+  Fd fd;
+  if (Status s = MakeEventFd(&fd); !s.ok()) return s;
+  channel->reset(new ReplyChannel(std::move(fd)));
   return Status::Ok();
 }
 
-void ResultChannel::Post(ResultBatch batch) {
+void ReplyChannel::Post(Replies replies) {
   bool wake;
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    batches_.push_back(std::move(batch));
+    pending_.push_back(std::move(replies));
     wake = !signaled_;
     signaled_ = true;
   }
-  // One write per wake-up, not per batch: the coordinator takes them all.
+  // One write per wake-up, not per post: the coordinator takes them all.
   if (wake) {
     uint64_t one = 1;
     (void)!::write(event_fd_.get(), &one, sizeof one);
   }
 }
 
-void ResultChannel::TakeAll(std::vector<ResultBatch>* batches) {
+void ReplyChannel::TakeAll(std::vector<Replies>* replies) {
   // Reset the eventfd before taking, so a Post() that lands after the swap
   // writes it again and the next ppoll() wakes for it.
   uint64_t count;
   (void)!::read(event_fd_.get(), &count, sizeof count);
   std::lock_guard<std::mutex> lock(mutex_);
-  batches->swap(batches_);
+  replies->swap(pending_);
   signaled_ = false;
 }
 

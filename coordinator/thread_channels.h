@@ -1,7 +1,9 @@
-// The two channels of thread mode: a queue that hands batches of tasks to
-// worker threads, and one channel that carries their results back to the
-// coordinator thread. Every member is guarded by its object's mutex; the
-// threads share nothing else that changes.
+// The channels of thread mode: a queue of messages to each worker thread,
+// and one channel that carries every thread's replies back to the
+// coordinator thread. Both carry wire messages (common/wire.h), many lines
+// to a string, so tiny tasks cost one lock per batch, not per task. Every
+// member is guarded by its object's mutex; the threads share nothing else
+// that changes.
 #pragma once
 
 #include <condition_variable>
@@ -10,7 +12,6 @@
 #include <memory>
 #include <mutex>
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include "common/fd.h"
@@ -18,93 +19,58 @@
 
 namespace farm {
 
-// Tasks and results travel in batches, each batch one string of JSON texts
-// back to back plus an index: tiny tasks then cost one lock and a few
-// allocations per batch, not per task.
-struct TaskBatch {
-  struct Entry {
-    uint64_t seq;
-    size_t size;
-  };
-  std::string text;
-  std::vector<Entry> tasks;
-
-  void Add(uint64_t seq, std::string_view json) {
-    text.append(json);
-    tasks.push_back({seq, json.size()});
-  }
-  size_t size() const { return tasks.size(); }
-};
-
-struct ResultBatch {
-  struct Entry {
-    uint64_t seq;
-    size_t size;
-    bool ok;
-    int worker;
-  };
-  std::string text;  // result lines, without '\n'
-  std::vector<Entry> results;
-  double busy_s = 0;  // time the worker spent running them
-
-  size_t size() const { return results.size(); }
-};
-
-// One producer (the coordinator thread), N consumers (the workers).
-class TaskQueue {
+// From the coordinator thread to one worker thread.
+class MessageQueue {
  public:
-  static Status Create(std::unique_ptr<TaskQueue>* queue);
+  static Status Create(std::unique_ptr<MessageQueue>* queue);
 
-  void Push(TaskBatch batch);
-  // Waits for a batch; false once the queue is closed and empty.
-  bool Pop(TaskBatch* batch);
-
-  // Without waiting: a batch, nothing yet, or closed and empty.
-  enum class Taken { kBatch, kEmpty, kClosed };
-  Taken TryPop(TaskBatch* batch);
-  // Readable while a batch waits or the queue is closed: a worker busy with
+  void Push(std::string messages);
+  // Waits for messages; false once the queue is closed and empty.
+  bool Pop(std::string* messages);
+  // Readable while messages wait or the queue is closed: a worker busy with
   // transfers waits on it together with its sockets.
   int ready_fd() const { return ready_fd_.get(); }
-
-  // No more batches will come: idle workers return from Pop().
+  // No more messages will come: an idle worker's Pop() returns false.
   void Close();
-  // Drops the batches no worker has taken yet; returns how many tasks.
-  size_t Clear();
 
  private:
-  explicit TaskQueue(Fd ready_fd) : ready_fd_(std::move(ready_fd)) {}
-  // Called with mutex_ held: makes ready_fd_ readable exactly while a batch
-  // waits or the queue is closed.
+  explicit MessageQueue(Fd ready_fd) : ready_fd_(std::move(ready_fd)) {}
+  // Called with mutex_ held: makes ready_fd_ readable exactly while messages
+  // wait or the queue is closed.
   void UpdateReadyFd();
 
   Fd ready_fd_;
   std::mutex mutex_;
   std::condition_variable ready_;
-  std::deque<TaskBatch> batches_;
+  std::deque<std::string> pending_;
   bool closed_ = false;
   bool signaled_ = false;  // ready_fd_ holds a count
 };
 
-// Results from every worker thread into the coordinator's ppoll(): an eventfd
-// becomes readable when results are waiting, so the coordinator waits for
-// results, input and signals in one call.
-class ResultChannel {
+// From every worker thread into the coordinator's ppoll(): an eventfd becomes
+// readable when replies wait, so the coordinator waits for replies, input
+// and signals in one call.
+class ReplyChannel {
  public:
-  static Status Create(std::unique_ptr<ResultChannel>* channel);
+  struct Replies {
+    int slot;
+    uint64_t generation;  // of the slot's worker that sent them
+    std::string messages;
+  };
+
+  static Status Create(std::unique_ptr<ReplyChannel>* channel);
 
   int fd() const { return event_fd_.get(); }
-
-  void Post(ResultBatch batch);
-
-  // Takes every batch posted so far; *batches must be empty.
-  void TakeAll(std::vector<ResultBatch>* batches);
+  void Post(Replies replies);
+  // Takes everything posted so far; *replies must be empty.
+  void TakeAll(std::vector<Replies>* replies);
 
  private:
-  explicit ResultChannel(Fd event_fd) : event_fd_(std::move(event_fd)) {}
+  explicit ReplyChannel(Fd event_fd) : event_fd_(std::move(event_fd)) {}
 
   Fd event_fd_;
   std::mutex mutex_;
-  std::vector<ResultBatch> batches_;
+  std::vector<Replies> pending_;
   bool signaled_ = false;  // the eventfd was written since the last TakeAll()
 };
 

@@ -10,32 +10,23 @@
 #include <string>
 
 #include "common/fd.h"
-#include "common/fetch_settings.h"
 #include "common/running_task.h"
 #include "common/status.h"
 
 namespace farm {
 
-struct WorkerSpec {
-  int index = 0;
-  uint64_t master_seed = 0;
-  uint64_t generation = 0;  // replacements of this slot so far
-  int memory_limit_mb = 0;  // 0: none
-  FetchSettings fetch;
-};
-
 class WorkerProcess {
  public:
-  // Forks a worker that serves tasks until its input closes. Call only while
-  // the coordinator has one thread.
-  static Status Spawn(const WorkerSpec& spec, std::unique_ptr<WorkerProcess>* worker);
+  // Forks a worker that serves messages until its input closes; its first
+  // message must be its settings. Call only while the coordinator has one
+  // thread.
+  static Status Spawn(std::unique_ptr<WorkerProcess>* worker);
 
   WorkerProcess(const WorkerProcess&) = delete;
   WorkerProcess& operator=(const WorkerProcess&) = delete;
   // Kills the child if it still runs, and reaps it.
   ~WorkerProcess();
 
-  pid_t pid() const { return pid_; }
   int to_worker() const { return to_worker_.get(); }
   int from_worker() const { return from_worker_.get(); }
 

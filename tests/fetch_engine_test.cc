@@ -78,6 +78,9 @@ TEST(FetchWorkerLoop, FinishesTransfersAfterInputCloses) {
   ASSERT_TRUE(MakePipe(&tasks).ok());
   ASSERT_TRUE(MakePipe(&replies).ok());
   std::string messages;
+  wire::WorkerSettings settings;
+  settings.fetch.out_dir = dir.File("saved");
+  wire::AppendSettings(settings, &messages);
   for (uint64_t seq = 1; seq <= 3; ++seq) {
     json task = {{"type", "fetch"}, {"url", server.Url("/slow/200?" + std::to_string(seq))}};
     wire::AppendTask(seq, 1, task.dump(), &messages);
@@ -85,9 +88,9 @@ TEST(FetchWorkerLoop, FinishesTransfersAfterInputCloses) {
   ASSERT_TRUE(WriteAll(tasks.write.get(), messages).ok());
   tasks.write.reset();  // end of input before any transfer finished
 
-  WorkerContext worker;
-  worker.fetch.out_dir = dir.File("saved");
-  EXPECT_EQ(ServeTasks(tasks.read.get(), replies.write.get(), worker), 0);
+  RunningTask running;
+  PipeChannel channel(tasks.read.get(), replies.write.get());
+  EXPECT_EQ(ServeChannel(channel, &running, /*own_process=*/false), 0);
   replies.write.reset();
 
   std::string output, chunk(4096, '\0');

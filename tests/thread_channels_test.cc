@@ -1,5 +1,6 @@
-// The thread-mode channels with real threads: every task handed out once,
-// every result seen once, and no wake-up lost between Post() and ppoll().
+// The thread-mode channels with real threads: every message reaches its
+// worker once, every reply is seen once, and no wake-up is lost between
+// Post() and ppoll().
 #include "coordinator/thread_channels.h"
 
 #include <poll.h>
@@ -12,55 +13,45 @@
 namespace farm {
 namespace {
 
-TEST(ThreadChannels, EveryTaskReachesOneWorkerAndEveryResultComesBack) {
+TEST(ThreadChannels, EveryMessageReachesItsWorkerAndEveryReplyComesBack) {
   constexpr int kWorkers = 4, kBatches = 2000, kPerBatch = 7;
-  std::unique_ptr<TaskQueue> queue;
-  ASSERT_TRUE(TaskQueue::Create(&queue).ok());
-  std::unique_ptr<ResultChannel> results;
-  ASSERT_TRUE(ResultChannel::Create(&results).ok());
+  std::vector<std::unique_ptr<MessageQueue>> queues(kWorkers);
+  for (auto& queue : queues) ASSERT_TRUE(MessageQueue::Create(&queue).ok());
+  std::unique_ptr<ReplyChannel> replies;
+  ASSERT_TRUE(ReplyChannel::Create(&replies).ok());
 
   std::vector<std::thread> workers;
   for (int w = 0; w < kWorkers; ++w) {
     workers.emplace_back([&, w] {
-      TaskBatch batch;
-      while (queue->Pop(&batch)) {
-        ResultBatch done;
-        std::string_view text = batch.text;
-        for (const TaskBatch::Entry& task : batch.tasks) {
-          done.text.append(text.substr(0, task.size));  // echo the task
-          done.results.push_back({task.seq, task.size, true, w});
-          text.remove_prefix(task.size);
-        }
-        results->Post(std::move(done));
-      }
+      std::string messages;
+      while (queues[static_cast<size_t>(w)]->Pop(&messages))  // echo them, marked
+        replies->Post({w, 1, messages});
     });
   }
   uint64_t seq = 0;
   for (int b = 0; b < kBatches; ++b) {
-    TaskBatch batch;
-    for (int i = 0; i < kPerBatch; ++i) {
-      ++seq;
-      batch.Add(seq, std::to_string(seq * 7));
-    }
-    queue->Push(std::move(batch));
+    std::string batch;
+    for (int i = 0; i < kPerBatch; ++i) batch += std::to_string(++seq) + "\n";
+    queues[static_cast<size_t>(b % kWorkers)]->Push(std::move(batch));
   }
-  queue->Close();
+  for (auto& queue : queues) queue->Close();
 
   std::vector<int> seen(seq + 1, 0);
   uint64_t received = 0;
   while (received < seq) {
     // Only the eventfd says when to look: a lost wake-up hangs here.
-    pollfd fd = {results->fd(), POLLIN, 0};
+    pollfd fd = {replies->fd(), POLLIN, 0};
     ASSERT_EQ(poll(&fd, 1, 10'000), 1) << "no wake-up with " << received << " of " << seq;
-    std::vector<ResultBatch> batches;
-    results->TakeAll(&batches);
-    for (const ResultBatch& batch : batches) {
-      std::string_view text = batch.text;
-      for (const ResultBatch::Entry& result : batch.results) {
-        ASSERT_EQ(text.substr(0, result.size), std::to_string(result.seq * 7));
-        text.remove_prefix(result.size);
-        ++seen[result.seq];
+    std::vector<ReplyChannel::Replies> taken;
+    replies->TakeAll(&taken);
+    for (const ReplyChannel::Replies& reply : taken) {
+      std::string_view text = reply.messages;
+      for (size_t end; (end = text.find('\n')) != std::string_view::npos;) {
+        uint64_t s = std::stoull(std::string(text.substr(0, end)));
+        ASSERT_EQ(static_cast<int>((s - 1) / kPerBatch % kWorkers), reply.slot) << "seq " << s;
+        ++seen[s];
         ++received;
+        text.remove_prefix(end + 1);
       }
     }
   }
@@ -68,45 +59,39 @@ TEST(ThreadChannels, EveryTaskReachesOneWorkerAndEveryResultComesBack) {
   for (uint64_t s = 1; s <= seq; ++s) ASSERT_EQ(seen[s], 1) << "seq " << s;
 }
 
-TEST(ThreadChannels, ClearDropsOnlyBatchesNotYetTaken) {
-  std::unique_ptr<TaskQueue> queue;
-  ASSERT_TRUE(TaskQueue::Create(&queue).ok());
-  TaskBatch first, second;
-  first.Add(1, "a");
-  second.Add(2, "b");
-  second.Add(3, "c");
-  queue->Push(std::move(first));
-  queue->Push(std::move(second));
-  TaskBatch taken;
-  ASSERT_TRUE(queue->Pop(&taken));
-  EXPECT_EQ(taken.tasks[0].seq, 1u);
-  EXPECT_EQ(queue->Clear(), 2u);
+TEST(ThreadChannels, ClosedQueueHandsOutWhatWaitsThenEnds) {
+  std::unique_ptr<MessageQueue> queue;
+  ASSERT_TRUE(MessageQueue::Create(&queue).ok());
+  queue->Push("a\n");
+  queue->Push("b\n");
   queue->Close();
+  std::string taken;
+  ASSERT_TRUE(queue->Pop(&taken));
+  EXPECT_EQ(taken, "a\n");
+  ASSERT_TRUE(queue->Pop(&taken));
+  EXPECT_EQ(taken, "b\n");
   EXPECT_FALSE(queue->Pop(&taken));
 }
 
-TEST(ThreadChannels, ReadyFdIsReadableExactlyWhileABatchWaitsOrTheQueueIsClosed) {
-  std::unique_ptr<TaskQueue> queue;
-  ASSERT_TRUE(TaskQueue::Create(&queue).ok());
+TEST(ThreadChannels, ReadyFdIsReadableExactlyWhileMessagesWaitOrTheQueueIsClosed) {
+  std::unique_ptr<MessageQueue> queue;
+  ASSERT_TRUE(MessageQueue::Create(&queue).ok());
   auto readable = [&] {
     pollfd fd = {queue->ready_fd(), POLLIN, 0};
     return poll(&fd, 1, 0) == 1;
   };
-  TaskBatch batch;
+  std::string taken;
   EXPECT_FALSE(readable());
-  EXPECT_EQ(queue->TryPop(&batch), TaskQueue::Taken::kEmpty);
-  batch.Add(1, "a");
-  queue->Push(std::move(batch));
-  queue->Push(TaskBatch());
+  queue->Push("a\n");
+  queue->Push("b\n");
   EXPECT_TRUE(readable());
-  EXPECT_EQ(queue->TryPop(&batch), TaskQueue::Taken::kBatch);
-  EXPECT_EQ(batch.tasks[0].seq, 1u);
-  EXPECT_TRUE(readable());  // one batch still waits
-  EXPECT_EQ(queue->TryPop(&batch), TaskQueue::Taken::kBatch);
+  ASSERT_TRUE(queue->Pop(&taken));
+  EXPECT_TRUE(readable());  // one still waits
+  ASSERT_TRUE(queue->Pop(&taken));
   EXPECT_FALSE(readable());
   queue->Close();
   EXPECT_TRUE(readable());
-  EXPECT_EQ(queue->TryPop(&batch), TaskQueue::Taken::kClosed);
+  EXPECT_FALSE(queue->Pop(&taken));
   EXPECT_TRUE(readable());
 }
 

@@ -1,6 +1,5 @@
 #include "worker/out_of_memory.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -14,13 +13,18 @@
 namespace farm {
 namespace {
 
-char g_message[64] = "farm worker: out of memory\n";
+int g_reply_fd = -1;
+const RunningTask* g_running = nullptr;
 
 [[noreturn]] void OutOfMemory() {
   // Nothing here may allocate.
-  ssize_t ignored = write(STDERR_FILENO, g_message, strlen(g_message));
+  char message[48];
+  size_t size = wire::FormatOutOfMemory(g_running->seq.load(std::memory_order_relaxed), message);
+  ssize_t ignored = write(g_reply_fd, message, size);
+  constexpr char kNote[] = "farm worker: out of memory\n";
+  ignored = write(STDERR_FILENO, kNote, sizeof kNote - 1);
   (void)ignored;
-  _exit(wire::kExitOutOfMemory);
+  _exit(1);
 }
 
 void* Allocate(size_t size) {
@@ -39,8 +43,9 @@ void Free(void* p, size_t) { free(p); }
 
 }  // namespace
 
-void ExitWhenOutOfMemory(int worker_index) {
-  snprintf(g_message, sizeof g_message, "farm worker %d: out of memory\n", worker_index);
+void ExitWhenOutOfMemory(int reply_fd, const RunningTask* running) {
+  g_reply_fd = reply_fd;
+  g_running = running;
   mp_set_memory_functions(Allocate, Reallocate, Free);
   std::set_new_handler(OutOfMemory);
 }

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <string_view>
 
+#include "common/canonical_id.h"
 #include "common/json_writer.h"
 #include "common/result_line.h"
 #include "worker/registry.h"
@@ -10,15 +11,10 @@
 namespace farm {
 
 std::string TaskIdJson(const nlohmann::json& task, uint64_t seq) {
-  auto it = task.find("id");
-  if (it == task.end()) return std::to_string(seq);
-  if (it->is_number_unsigned()) return std::to_string(it->get<uint64_t>());
-  if (it->is_number_integer()) return std::to_string(it->get<int64_t>());
-  if (!it->is_string())
-    throw TaskFailure("bad_task",
-                      "field 'id' must be a string or an integer, got " + DescribeValue(*it));
   std::string id_json;
-  AppendJsonString(it->get_ref<const std::string&>(), &id_json);
+  if (!CanonicalId(task, seq, &id_json))
+    throw TaskFailure("bad_task", "field 'id' must be a string or an integer, got " +
+                                      DescribeValue(task.at("id")));
   return id_json;
 }
 

@@ -5,13 +5,11 @@
 #include <unistd.h>
 
 #include <chrono>
-#include <string>
 
 #include "common/fd.h"
 #include "common/line_splitter.h"
 #include "common/wire.h"
-#include "worker/fetch_tasks.h"
-#include "worker/run_task.h"
+#include "worker/task_server.h"
 
 namespace farm {
 namespace {
@@ -23,114 +21,98 @@ using Clock = std::chrono::steady_clock;
 constexpr auto kMaxReplyDelay = std::chrono::milliseconds(1);
 constexpr size_t kReadChunk = 256 * 1024;
 
-int64_t SteadyNowNs() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch())
-      .count();
-}
-
 // Tasks run one after another as their messages arrive, except fetches,
-// which go to the worker's FetchEngine and finish later. While transfers are
-// in flight the loop waits in the engine, on the network and the task pipe
-// at once; otherwise it blocks in read() as a plain CPU worker would.
-class TaskLoop {
+// which finish later. While transfers are in flight the loop waits on the
+// network and the channel at once; otherwise it blocks in Receive() as a
+// plain CPU worker would.
+class WorkerLoop {
  public:
-  TaskLoop(int in_fd, int out_fd, WorkerContext& worker, RunningTask* running)
-      : in_fd_(in_fd), out_fd_(out_fd), worker_(worker), running_(running) {}
+  WorkerLoop(WorkerChannel& channel, RunningTask* running, bool own_process)
+      : channel_(channel),
+        server_({.running = running,
+                 .flush = [this](std::string* out) { return Flush(out); },
+                 .own_process = own_process}) {}
 
   int Run();
 
  private:
-  bool HandleMessage(std::string_view line);
-  void CollectFetches();
-  bool fetching() const { return fetches_.in_flight() > 0; }
+  bool Flush(std::string* out) { return out->empty() || channel_.Send(out).ok(); }
+  bool HandleBytes(std::string_view bytes);
+  int Fail(const std::string& why) {
+    fprintf(stderr, "farm worker %d: %s\n", server_.index(), why.c_str());
+    return 1;
+  }
 
-  int in_fd_, out_fd_;
-  WorkerContext& worker_;
-  RunningTask* running_;  // where the coordinator sees which task runs; may be null
+  WorkerChannel& channel_;
+  TaskServer server_;
   LineSplitter splitter_{wire::kMaxMessageLine};
-  std::string chunk_ = std::string(kReadChunk, '\0');
-  std::string replies_, scratch_;
-  FetchTasks fetches_{worker_};
+  std::string replies_;
 };
 
-int TaskLoop::Run() {
+int WorkerLoop::Run() {
   bool input_open = true;
   for (;;) {
-    if (fetching()) {
+    if (server_.fetching()) {
       bool readable = false;
-      fetches_.Wait(input_open ? in_fd_ : -1, &readable);
-      CollectFetches();
+      server_.WaitForTransfers(input_open ? channel_.ready_fd() : -1, &readable, &replies_);
       if (!readable) {
-        if (!WriteAll(out_fd_, replies_).ok()) return 1;  // the coordinator is gone
-        replies_.clear();
+        if (!Flush(&replies_)) return 1;  // the coordinator is gone
         continue;
       }
     } else if (!input_open) {
-      return WriteAll(out_fd_, replies_).ok() ? 0 : 1;  // the last replies, then a clean exit
+      return Flush(&replies_) ? 0 : 1;  // the last replies, then a clean exit
     }
-    ssize_t n = ::read(in_fd_, chunk_.data(), chunk_.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      perror("farm worker: read");
-      return 1;
-    }
-    if (n == 0) {
-      if (splitter_.buffered() != 0) return 1;
+    std::string_view bytes;
+    if (Status s = channel_.Receive(&bytes); !s.ok()) return Fail(s.message());
+    if (bytes.empty()) {
+      if (splitter_.buffered() != 0) return Fail("input ended inside a message");
       input_open = false;  // finish the transfers in flight, then exit
       continue;
     }
-    splitter_.Feed(std::string_view(chunk_.data(), n));
-    Clock::time_point last_flush = Clock::now();
-    std::string_view line;
-    for (;;) {
-      LineSplitter::Event event = splitter_.Next(&line);
-      if (event == LineSplitter::Event::kNone) break;
-      if (event == LineSplitter::Event::kOversize || !HandleMessage(line)) {
-        fprintf(stderr, "farm worker %d: malformed task message\n", worker_.index);
-        return 1;
-      }
-      if (Clock::now() - last_flush >= kMaxReplyDelay) {
-        if (!WriteAll(out_fd_, replies_).ok()) return 1;
-        replies_.clear();
-        last_flush = Clock::now();
-      }
+    if (!HandleBytes(bytes)) return 1;
+  }
+}
+
+bool WorkerLoop::HandleBytes(std::string_view bytes) {
+  splitter_.Feed(bytes);
+  Clock::time_point last_flush = Clock::now();
+  std::string_view line;
+  for (;;) {
+    LineSplitter::Event event = splitter_.Next(&line);
+    if (event == LineSplitter::Event::kNone) break;
+    if (event == LineSplitter::Event::kOversize) return Fail("a message over the size limit"), false;
+    if (Status s = server_.Handle(line, &replies_); !s.ok()) return Fail(s.message()), false;
+    if (Clock::now() - last_flush >= kMaxReplyDelay) {
+      if (!Flush(&replies_)) return false;
+      last_flush = Clock::now();
     }
-    if (!WriteAll(out_fd_, replies_).ok()) return 1;
-    replies_.clear();
   }
-}
-
-// Runs or starts one task message; false if the message is malformed. A task
-// run here is noted as running from before its JSON is parsed until its
-// reply is queued, so whatever ends the worker in between is blamed on it.
-bool TaskLoop::HandleMessage(std::string_view line) {
-  wire::TaskMessage message;
-  if (!wire::DecodeTask(line, &message)) return false;
-  if (running_ != nullptr) running_->Begin(message.seq, SteadyNowNs());
-  nlohmann::json task = nlohmann::json::parse(message.task_json, nullptr, /*allow_exceptions=*/false);
-  if (task.is_discarded()) return false;
-  if (fetches_.Start(message.seq, message.attempt, task)) {
-    if (running_ != nullptr) running_->End();  // in flight, not running here
-    return true;
-  }
-  scratch_.clear();
-  bool ok = RunTask(message.seq, message.attempt, task, worker_, &scratch_);
-  wire::AppendReply(message.seq, ok, scratch_, &replies_);
-  if (running_ != nullptr) running_->End();
-  return true;
-}
-
-void TaskLoop::CollectFetches() {
-  fetches_.TakeFinished([this](uint64_t seq, bool ok, std::string_view line) {
-    wire::AppendReply(seq, ok, line, &replies_);
-  });
+  return Flush(&replies_);
 }
 
 }  // namespace
 
-int ServeTasks(int in_fd, int out_fd, WorkerContext& worker, RunningTask* running) {
-  TaskLoop loop(in_fd, out_fd, worker, running);
-  return loop.Run();
+int ServeChannel(WorkerChannel& channel, RunningTask* running, bool own_process) {
+  return WorkerLoop(channel, running, own_process).Run();
+}
+
+PipeChannel::PipeChannel(int in_fd, int out_fd)
+    : in_fd_(in_fd), out_fd_(out_fd), chunk_(kReadChunk, '\0') {}
+
+Status PipeChannel::Receive(std::string_view* bytes) {
+  for (;;) {
+    ssize_t n = ::read(in_fd_, chunk_.data(), chunk_.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return Status::FromErrno("read", errno);
+    *bytes = std::string_view(chunk_.data(), static_cast<size_t>(n));
+    return Status::Ok();
+  }
+}
+
+Status PipeChannel::Send(std::string* messages) {
+  Status status = WriteAll(out_fd_, *messages);
+  messages->clear();
+  return status;
 }
 
 }  // namespace farm

@@ -1,0 +1,32 @@
+// The one canonical form of a task's id as JSON text (`7`, `"x"`): what its
+// result line carries, what --resume matches, and what a task's own random
+// stream is seeded from, so all of them agree. An integer is written in
+// decimal, a string as AppendJsonString writes it; a task without a usable id
+// is known by its line number.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+namespace farm {
+
+// `id` must be a string or an integer.
+std::string CanonicalIdOf(const nlohmann::json& id);
+
+// The id of `task` (a parsed input line of line number `seq`) into *id_json:
+// `seq` when it has none or is no object. False, with *id_json = `seq`, when
+// its id is neither a string nor an integer.
+bool CanonicalId(const nlohmann::json& task, uint64_t seq, std::string* id_json);
+
+// A task's id and type as JSON text, for a result line written outside a
+// worker; type is `null` when it has none.
+struct TaskIdentity {
+  std::string id_json;
+  std::string type_json;
+};
+TaskIdentity IdentifyTask(std::string_view task_json, uint64_t seq);
+
+}  // namespace farm

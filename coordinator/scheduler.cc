@@ -1,0 +1,244 @@
+#include "coordinator/scheduler.h"
+
+#include <stdio.h>
+
+#include <algorithm>
+#include <limits>
+
+#include "common/wire.h"
+
+namespace farm {
+namespace {
+
+// Tiny tasks are pipelined: a worker may hold about this much work queued
+// ahead, so it never idles waiting for the next message. Coarse tasks stay
+// one at a time per worker, so the load stays balanced.
+constexpr double kPipelineSeconds = 0.002;
+constexpr size_t kMaxWindow = 512;
+// --keep-order: stop handing out tasks while this many results wait for an
+// earlier one, so a slow task can't make the reorder buffer grow unbounded.
+constexpr size_t kMaxHeldResults = 100'000;
+
+}  // namespace
+
+Scheduler::Scheduler(const RunOptions& options, Transport& transport, RunSummary* summary,
+                     SchedulerEnv env)
+    : options_(options), transport_(transport), summary_(summary), env_(std::move(env)),
+      progress_(options.progress) {
+  slots_.resize(static_cast<size_t>(transport.slots()));
+  for (size_t i = 0; i < slots_.size(); ++i) slots_[i].index = static_cast<int>(i);
+}
+
+// A fresh worker in `slot`, and its settings as its first message.
+Status Scheduler::StartWorker(Slot& slot) {
+  Status status = transport_.Start(slot.index);
+  if (!status.ok()) return status;
+  Slot fresh;  // what it learnt of the last worker is void now
+  fresh.index = slot.index;
+  fresh.generation = slot.generation;
+  fresh.alive = true;
+  fresh.completed = slot.completed;
+  slot = std::move(fresh);
+  wire::AppendSettings({.index = slot.index,
+                        .generation = slot.generation,
+                        .master_seed = options_.seed,
+                        .memory_limit_mb = options_.memory_limit_mb,
+                        .fetch = options_.fetch},
+                       &messages_);
+  transport_.Send(slot.index, &messages_);
+  return Status::Ok();
+}
+
+Status Scheduler::StartWorkers() {
+  int started = 0;
+  Status first_error;
+  for (Slot& slot : slots_) {
+    Status s = StartWorker(slot);
+    if (s.ok()) ++started;
+    else if (first_error.ok()) first_error = s;
+  }
+  if (started == 0) return Status::Error("cannot start a worker: " + first_error.message());
+  if (!first_error.ok())
+    fprintf(stderr, "farm: running with %d of %zu workers: %s\n", started, slots_.size(),
+            first_error.message().c_str());
+  return Status::Ok();
+}
+
+// Workers replaced after a death, a fault or their share of tasks.
+Status Scheduler::RestartWorkers() {
+  bool any_alive = false;
+  for (Slot& slot : slots_) {
+    if (slot.restart) {
+      slot.restart = false;
+      ++slot.generation;
+      if (Status s = StartWorker(slot); !s.ok()) start_error_ = s.message();
+    }
+    any_alive |= slot.alive;
+  }
+  if (!any_alive) return Status::Error("no worker could be restarted: " + start_error_);
+  return Status::Ok();
+}
+
+// The next task to hand out: retries first, then the input.
+bool Scheduler::NextTask(Task* task) {
+  if (draining_) return false;
+  if (!retry_queue_.empty()) {
+    *task = std::move(retry_queue_.front());
+    retry_queue_.pop_front();
+    return true;
+  }
+  input_wanted_ = false;
+  if (options_.keep_order && sink_->held() >= kMaxHeldResults) return false;
+  InputTask input;
+  switch (source_->TakeRunnable(*sink_, &input)) {
+    case TaskSource::Next::kEnd:
+      input_done_ = true;
+      return false;
+    case TaskSource::Next::kNeedInput:
+      input_wanted_ = true;
+      return false;
+    case TaskSource::Next::kTask:
+      break;
+  }
+  task->seq = input.seq;
+  task->attempt = 1;
+  task->json.assign(input.json);
+  task->fetch = input.fetch;
+  return true;
+}
+
+// How many more tasks `slot` takes now: its pipeline window, and what is left
+// of --max-tasks-per-worker for its worker.
+size_t Scheduler::Room(const Slot& slot) const {
+  if (!slot.alive || slot.input_closed) return 0;
+  size_t room = slot.window - std::min(slot.window, slot.in_flight.size());
+  if (options_.max_tasks_per_worker > 0)
+    room = std::min<uint64_t>(room, options_.max_tasks_per_worker - slot.sent);
+  return room;
+}
+
+void Scheduler::Dispatch() {
+  Task task;
+  const Clock::time_point now = env_.now();
+  for (Slot& slot : slots_) {
+    // Room() again after each task: a fetch widens the window.
+    while (Room(slot) > 0 && NextTask(&task)) {
+      // A worker runs --concurrency fetches at once; a queue as deep again
+      // behind them lets it start the next transfer without a round trip.
+      if (task.fetch) slot.window = std::max(slot.window, FetchWindow());
+      wire::AppendTask(task.seq, task.attempt, task.json, &messages_);
+      slot.in_flight.push_back({std::move(task), now});
+      ++slot.sent;
+    }
+    if (messages_.empty()) continue;
+    transport_.Send(slot.index, &messages_);
+    // Its last task is sent: end of input makes it exit when done.
+    if (options_.max_tasks_per_worker > 0 &&
+        slot.sent >= static_cast<uint64_t>(options_.max_tasks_per_worker)) {
+      slot.input_closed = true;
+      transport_.CloseInput(slot.index);
+    }
+  }
+}
+
+void Scheduler::OnMessage(int index, std::string_view line) {
+  Slot& slot = slots_[static_cast<size_t>(index)];
+  wire::WorkerMessage message;
+  if (!wire::DecodeWorkerMessage(line, &message, !transport_.trusted()))
+    return Replace(slot, Fault::kBroken, "sent a malformed reply");
+  switch (message.kind) {
+    case wire::WorkerMessage::Kind::kReply:
+      return HandleReply(slot, message.reply);
+    case wire::WorkerMessage::Kind::kStarted:
+      slot.started_seq = message.seq;
+      slot.started_at = env_.now();
+      return;
+    case wire::WorkerMessage::Kind::kOutOfMemory:
+      slot.out_of_memory_seq = message.seq;  // it exits next: OnEnded says the rest
+      return;
+  }
+}
+
+void Scheduler::HandleReply(Slot& slot, const wire::Reply& reply) {
+  auto it = std::find_if(slot.in_flight.begin(), slot.in_flight.end(),
+                         [&](const InFlight& f) { return f.task.seq == reply.seq; });
+  if (it == slot.in_flight.end())
+    return Replace(slot, Fault::kBroken, "replied to a task it was not given");
+
+  // The time this task held the worker: since the previous reply, or since
+  // it was sent if the worker was idle. It sizes the pipeline window.
+  Clock::time_point now = env_.now();
+  double service =
+      std::chrono::duration<double>(now - std::max(slot.last_reply_at, it->sent_at)).count();
+  slot.last_reply_at = now;
+  slot.mean_service_s =
+      slot.mean_service_s == 0 ? service : 0.8 * slot.mean_service_s + 0.2 * service;
+  slot.window = static_cast<size_t>(std::clamp(
+      kPipelineSeconds / std::max(slot.mean_service_s, 1e-7), 1.0, static_cast<double>(kMaxWindow)));
+  if (it->task.fetch) slot.window = std::max(slot.window, FetchWindow());  // I/O, not CPU time
+
+  sink_->Add(reply.seq, reply.result_line, reply.ok);
+  ++slot.completed;
+  slot.in_flight.erase(it);
+}
+
+// A worker ended by itself: it finished its share of --max-tasks-per-worker
+// and exited, or it died.
+void Scheduler::OnEnded(int index, const std::string& how) {
+  Slot& slot = slots_[static_cast<size_t>(index)];
+  if (slot.input_closed && slot.in_flight.empty()) {
+    slot.alive = false;  // recycled: RestartWorkers() gives the slot a fresh one
+    slot.restart = true;
+    return;
+  }
+  Replace(slot, Fault::kEnded, how);
+}
+
+bool Scheduler::Busy() const {
+  return std::any_of(slots_.begin(), slots_.end(),
+                     [](const Slot& slot) { return !slot.in_flight.empty(); });
+}
+
+// The first stop signal drains (no new tasks; those in flight finish), the
+// second stops at once. True when the run must stop now.
+bool Scheduler::HandleStopSignals() {
+  int stops = env_.stop_signals();
+  if (stops <= stops_seen_) return false;
+  stops_seen_ = stops;
+  summary_->interrupted = true;
+  if (stops_seen_ == 1 && Busy()) {
+    draining_ = true;
+    fprintf(stderr, "\nfarm: stopping: letting the tasks in flight finish; "
+                    "press Ctrl-C again to stop at once\n");
+    return false;
+  }
+  return true;
+}
+
+Status Scheduler::Run(TaskSource& source, ResultSink& sink) {
+  source_ = &source;
+  sink_ = &sink;
+  Status status;
+  for (;;) {
+    if (HandleStopSignals()) break;
+    if (status = RestartWorkers(); !status.ok()) break;
+    Dispatch();
+    if (!Busy() && (draining_ || (input_done_ && retry_queue_.empty()))) break;
+    if (status = sink.Flush(); !status.ok()) break;
+    bool poll_input = input_wanted_ && !draining_;
+    bool input_ready = false;
+    WaitRequest request{.until = WakeUp(),
+                        .input_fd = poll_input ? source.fd() : -1,
+                        .signal_mask = env_.signal_mask};
+    if (status = transport_.Wait(request, *this, &input_ready); !status.ok()) break;
+    if (input_ready) source.ReadMore();
+    EnforceDeadlines();
+    progress_.Update(sink.written(), sink.failed(), source.fraction_read());
+  }
+  progress_.Clear();
+  transport_.Stop(/*now=*/!status.ok() || (summary_->interrupted && Busy()));
+  for (const Slot& slot : slots_) summary_->tasks_per_worker.push_back(slot.completed);
+  return status;
+}
+
+}  // namespace farm

@@ -1,0 +1,126 @@
+// farm's policy, in one place and for every transport: which task goes to
+// which worker and how many a worker may hold, who is blamed when a worker
+// dies or hangs, retries, deadlines, --keep-order's bound, draining on the
+// first Ctrl-C. The transport (coordinator/transport.h) only starts workers
+// and moves their messages.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "common/wire.h"
+#include "coordinator/options.h"
+#include "coordinator/progress.h"
+#include "coordinator/result_sink.h"
+#include "coordinator/summary.h"
+#include "coordinator/task_source.h"
+#include "coordinator/transport.h"
+
+namespace farm {
+
+// What the scheduler asks of the world around it; tests replace it.
+struct SchedulerEnv {
+  std::function<Clock::time_point()> now = [] { return Clock::now(); };
+  // How many stop signals (SIGINT, SIGTERM) arrived so far.
+  std::function<int()> stop_signals = [] { return 0; };
+  const sigset_t* signal_mask = nullptr;  // passed to the transport's Wait()
+};
+
+class Scheduler : private TransportEvents {
+ public:
+  Scheduler(const RunOptions& options, Transport& transport, RunSummary* summary,
+            SchedulerEnv env = {});
+
+  // Starts a worker in every slot. A slot whose worker can't start is left
+  // empty and said on stderr; an error if none could start.
+  Status StartWorkers();
+
+  // Runs every task of `source`, handing each result line to `sink`. An
+  // error means the run could not go on: the wait failed, the output could
+  // not be written, no worker could be restarted.
+  Status Run(TaskSource& source, ResultSink& sink);
+
+ private:
+  struct Task {
+    uint64_t seq = 0;
+    int attempt = 1;
+    std::string json;
+    bool fetch = false;  // waits on the network: many run at once in a worker
+  };
+  struct InFlight {
+    Task task;
+    Clock::time_point sent_at;
+  };
+  enum class Fault {
+    kEnded,     // it exited or died
+    kBroken,    // it sent something that is not a message about a task it holds
+    kTimedOut,  // the task it runs passed --task-timeout
+  };
+  // The outcome of the task a replaced worker was running.
+  struct Failure {
+    std::string code;  // worker_died or timeout
+    std::string message;
+    bool retry = true;  // false: running it again cannot help
+  };
+  struct Slot {
+    int index = 0;
+    uint64_t generation = 0;  // replacements so far
+    bool alive = false;
+    bool restart = false;       // ended: start a replacement
+    bool input_closed = false;  // it has its last task (--max-tasks-per-worker)
+    std::deque<InFlight> in_flight;  // in the order sent, which is the order run
+    size_t window = 1;
+    double mean_service_s = 0;
+    Clock::time_point last_reply_at;  // from this worker; epoch if none yet
+    uint64_t sent = 0;                // tasks sent to this worker
+    uint64_t completed = 0;           // in this slot, all generations
+    uint64_t started_seq = 0;         // its last {"started"} message
+    Clock::time_point started_at;
+    uint64_t out_of_memory_seq = 0;   // its {"out_of_memory"} message
+  };
+
+  // TransportEvents.
+  void OnMessage(int slot, std::string_view line) override;
+  void OnEnded(int slot, const std::string& how) override;
+
+  Status StartWorker(Slot& slot);
+  Status RestartWorkers();
+  bool HandleStopSignals();
+  bool NextTask(Task* task);
+  void Dispatch();
+  size_t Room(const Slot& slot) const;
+  void HandleReply(Slot& slot, const wire::Reply& reply);
+  void Replace(Slot& slot, Fault fault, const std::string& why);
+  Failure Describe(const Slot& slot, Fault fault, const std::string& why) const;
+  size_t RunningIn(const Slot& slot, Clock::time_point* started) const;
+  void Requeue(Slot& slot, size_t blamed, double elapsed_ms, const Failure& failure);
+  Clock::time_point Deadline(const Slot& slot) const;
+  void EnforceDeadlines();
+  Clock::time_point WakeUp() const;
+  bool Busy() const;
+  size_t FetchWindow() const { return 2 * static_cast<size_t>(options_.fetch.concurrency); }
+  std::string FailedTaskLine(const Task& task, int worker, double elapsed_ms,
+                             std::string_view code, std::string_view message) const;
+
+  const RunOptions& options_;
+  Transport& transport_;
+  RunSummary* summary_;
+  SchedulerEnv env_;
+  TaskSource* source_ = nullptr;
+  ResultSink* sink_ = nullptr;
+  Progress progress_;
+  std::vector<Slot> slots_;
+  std::deque<Task> retry_queue_;
+  std::string messages_;  // being composed for one worker
+  bool input_done_ = false;
+  bool input_wanted_ = false;  // out of buffered input, and the fd may block
+  bool draining_ = false;      // first stop signal: no new tasks
+  int stops_seen_ = 0;
+  std::string start_error_;
+};
+
+}  // namespace farm

@@ -1,0 +1,40 @@
+#include "coordinator/transport.h"
+
+#include <algorithm>
+
+#include "coordinator/inline_transport.h"
+#include "coordinator/process_transport.h"
+#include "coordinator/thread_transport.h"
+
+namespace farm {
+
+timespec* PollTimeout(Clock::time_point until, timespec* storage) {
+  if (until == Clock::time_point::max()) return nullptr;
+  Clock::duration wait = std::max(until - Clock::now(), Clock::duration::zero());
+  int64_t ns = std::min<int64_t>(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(wait).count() + 1'000'000,
+      int64_t{86'400} * 1'000'000'000);  // wake at least daily: nothing can overflow
+  storage->tv_sec = ns / 1'000'000'000;
+  storage->tv_nsec = ns % 1'000'000'000;
+  return storage;
+}
+
+Status MakeTransport(Mode mode, int workers, std::unique_ptr<Transport>* transport) {
+  switch (mode) {
+    case Mode::kProcess:
+      *transport = std::make_unique<ProcessTransport>(workers);
+      return Status::Ok();
+    case Mode::kThread: {
+      std::unique_ptr<ThreadTransport> threads;
+      Status status = ThreadTransport::Create(workers, &threads);
+      *transport = std::move(threads);
+      return status;
+    }
+    case Mode::kSequential:
+      *transport = std::make_unique<InlineTransport>();
+      return Status::Ok();
+  }
+  return Status::Error("unknown mode");
+}
+
+}  // namespace farm

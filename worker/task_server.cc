@@ -1,0 +1,97 @@
+#include "worker/task_server.h"
+
+#include <sys/prctl.h>
+#include <sys/resource.h>
+
+#include <chrono>
+
+#include <nlohmann/json.hpp>
+
+#include "worker/fetch_tasks.h"
+#include "worker/run_task.h"
+#include "worker/task.h"
+
+namespace farm {
+namespace {
+
+int64_t SteadyNowNs() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+TaskServer::TaskServer(Options options)
+    : options_(std::move(options)),
+      running_(options_.running != nullptr ? options_.running : &own_running_) {}
+
+TaskServer::~TaskServer() = default;
+
+int TaskServer::index() const { return worker_ ? worker_->index : -1; }
+
+bool TaskServer::fetching() const { return fetches_ && fetches_->in_flight() > 0; }
+
+Status TaskServer::Configure(std::string_view line) {
+  if (worker_) return Status::Error("a second settings message");
+  wire::WorkerSettings settings;
+  if (Status s = wire::DecodeSettings(line, &settings); !s.ok()) return s;
+  if (options_.own_process) {
+    std::string name = "farm-worker-" + std::to_string(settings.index);
+    prctl(PR_SET_NAME, name.c_str());
+    if (settings.memory_limit_mb > 0) {
+      rlim_t bytes = static_cast<rlim_t>(settings.memory_limit_mb) << 20;
+      rlimit limit = {bytes, bytes};
+      if (setrlimit(RLIMIT_AS, &limit) != 0) return Status::FromErrno("setrlimit", errno);
+    }
+  }
+  worker_ = std::make_unique<WorkerContext>();
+  worker_->index = settings.index;
+  worker_->master_seed = settings.master_seed;
+  worker_->seed = WorkerSeed(settings.master_seed, static_cast<uint64_t>(settings.index),
+                             settings.generation);
+  worker_->rng = Rng(worker_->seed);
+  worker_->fetch = std::move(settings.fetch);
+  fetches_ = std::make_unique<FetchTasks>(*worker_);
+  return Status::Ok();
+}
+
+// A task run here is noted as running from before its JSON is parsed until
+// its reply is queued, so whatever ends the worker in between is blamed on it.
+Status TaskServer::Handle(std::string_view line, std::string* out) {
+  wire::TaskMessage message;
+  if (!wire::DecodeTask(line, &message)) {
+    if (wire::IsSettings(line)) return Configure(line);
+    return Status::Error("malformed task message");
+  }
+  if (!worker_) return Status::Error("a task before the settings");
+  if (options_.running == nullptr) {
+    wire::AppendStarted(message.seq, out);
+    if (!options_.flush(out)) return Status::Error("the coordinator is gone");
+  }
+  running_->Begin(message.seq, SteadyNowNs());
+  nlohmann::json task = nlohmann::json::parse(message.task_json, nullptr, /*allow_exceptions=*/false);
+  if (task.is_discarded()) return Status::Error("a task that is not JSON");
+  if (options_.overlap_transfers && fetches_->Start(message.seq, message.attempt, task)) {
+    running_->End();  // in flight, not running here
+    return Status::Ok();
+  }
+  scratch_.clear();
+  bool ok = RunTask(message.seq, message.attempt, task, *worker_, &scratch_);
+  wire::AppendReply(message.seq, ok, scratch_, out);
+  running_->End();
+  return Status::Ok();
+}
+
+void TaskServer::WaitForTransfers(int extra_fd, bool* extra_ready, std::string* out) {
+  fetches_->Wait(extra_fd, extra_ready);
+  CollectTransfers(out);
+}
+
+void TaskServer::CollectTransfers(std::string* out) {
+  fetches_->TakeFinished([out](uint64_t seq, bool ok, std::string_view line) {
+    wire::AppendReply(seq, ok, line, out);
+  });
+}
+
+}  // namespace farm

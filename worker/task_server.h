@@ -1,0 +1,72 @@
+// One worker's side of the conversation, whatever carries it: it takes the
+// coordinator's messages (its settings first, then tasks) and produces the
+// replies. The worker loop of processes and threads and sequential mode's
+// inline worker all serve messages through it, so every mode sets workers up,
+// seeds them and runs tasks the same way.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "common/running_task.h"
+#include "common/status.h"
+#include "common/wire.h"
+
+namespace farm {
+
+struct WorkerContext;
+class FetchTasks;
+
+class TaskServer {
+ public:
+  struct Options {
+    // Where the coordinator sees which task runs (memory it shares with this
+    // worker). nullptr: it can't, so each task is announced with
+    // {"started":S}, written out through `flush` before the task runs.
+    RunningTask* running = nullptr;
+    // Writes *out to the coordinator and clears it; false if it is gone.
+    std::function<bool(std::string* out)> flush;
+    // A worker process of its own may limit its memory and name itself;
+    // a thread must not do that to the whole coordinator.
+    bool own_process = false;
+    // Fetches overlap (--concurrency transfers at once); off, each runs to
+    // its end before the next task, as a sequential run wants.
+    bool overlap_transfers = true;
+  };
+
+  explicit TaskServer(Options options);
+  ~TaskServer();
+  TaskServer(const TaskServer&) = delete;
+  TaskServer& operator=(const TaskServer&) = delete;
+
+  // Handles one message line: appends any reply to *out. An error means the
+  // line is no message of the coordinator's; the worker should end.
+  Status Handle(std::string_view line, std::string* out);
+
+  // Transfers in flight (fetch tasks finish later than they start).
+  bool fetching() const;
+  // Moves transfers along until one ends or `extra_fd` (if not -1) is
+  // readable, which sets *extra_ready; appends the replies of ended
+  // transfers to *out.
+  void WaitForTransfers(int extra_fd, bool* extra_ready, std::string* out);
+
+  // What the coordinator would see: the task running now, if any.
+  const RunningTask& running() const { return *running_; }
+  int index() const;
+
+ private:
+  Status Configure(std::string_view line);
+  void CollectTransfers(std::string* out);
+
+  Options options_;
+  RunningTask own_running_;
+  RunningTask* running_;
+  std::unique_ptr<WorkerContext> worker_;  // once the settings came
+  std::unique_ptr<FetchTasks> fetches_;
+  std::string scratch_;
+};
+
+}  // namespace farm
