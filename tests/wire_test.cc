@@ -182,3 +182,72 @@ TEST(Wire, TornOrForeignRepliesAreRejected) {
 
 }  // namespace
 }  // namespace farm::wire
+
+namespace farm {
+namespace {
+
+TEST(WireSettings, RoundTripEveryField) {
+  wire::WorkerSettings settings{.index = 3, .generation = 7, .master_seed = 18446744073709551615u,
+                                .memory_limit_mb = 512};
+  settings.fetch = {.out_dir = "dir with \"quotes\"", .concurrency = 5, .delay_min_ms = 1,
+                    .delay_max_ms = 9, .max_per_host = 2};
+  std::string line;
+  wire::AppendSettings(settings, &line);
+  ASSERT_EQ(line.back(), '\n');
+  line.pop_back();
+  ASSERT_TRUE(wire::IsSettings(line));
+  wire::WorkerSettings decoded;
+  ASSERT_TRUE(wire::DecodeSettings(line, &decoded).ok());
+  EXPECT_EQ(decoded.index, 3);
+  EXPECT_EQ(decoded.generation, 7u);
+  EXPECT_EQ(decoded.master_seed, 18446744073709551615u);
+  EXPECT_EQ(decoded.memory_limit_mb, 512);
+  EXPECT_EQ(decoded.fetch.out_dir, "dir with \"quotes\"");
+  EXPECT_EQ(decoded.fetch.concurrency, 5);
+  EXPECT_EQ(decoded.fetch.delay_min_ms, 1);
+  EXPECT_EQ(decoded.fetch.delay_max_ms, 9);
+  EXPECT_EQ(decoded.fetch.max_per_host, 2);
+}
+
+TEST(WireSettings, MissingFieldIsAnErrorNamingIt) {
+  wire::WorkerSettings decoded;
+  Status s = wire::DecodeSettings(R"({"settings":{"index":0,"fetch":{}}})", &decoded);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("generation"), std::string::npos) << s.message();
+}
+
+TEST(WireWorkerMessages, StartedAndOutOfMemoryNameTheirTask) {
+  std::string started, oom;
+  wire::AppendStarted(17, &started);
+  wire::AppendOutOfMemory(18, &oom);
+  EXPECT_EQ(started, "{\"started\":17}\n");
+  EXPECT_EQ(oom, "{\"out_of_memory\":18}\n");
+  wire::WorkerMessage message;
+  ASSERT_TRUE(wire::DecodeWorkerMessage(R"({"started":17})", &message));
+  EXPECT_EQ(message.kind, wire::WorkerMessage::Kind::kStarted);
+  EXPECT_EQ(message.seq, 17u);
+  ASSERT_TRUE(wire::DecodeWorkerMessage(R"({"out_of_memory":18})", &message));
+  EXPECT_EQ(message.kind, wire::WorkerMessage::Kind::kOutOfMemory);
+  EXPECT_EQ(message.seq, 18u);
+  EXPECT_FALSE(wire::DecodeWorkerMessage(R"({"started":17,"x":1})", &message));
+  EXPECT_FALSE(wire::DecodeWorkerMessage(R"({"started":})", &message));
+  EXPECT_FALSE(wire::DecodeWorkerMessage(R"({"stopped":1})", &message));
+}
+
+TEST(WireWorkerMessages, OutOfMemoryFormattedWithoutAllocatingIsTheSameMessage) {
+  char buffer[48];
+  size_t size = wire::FormatOutOfMemory(18446744073709551615u, buffer);
+  std::string expected;
+  wire::AppendOutOfMemory(18446744073709551615u, &expected);
+  EXPECT_EQ(std::string(buffer, size), expected);
+}
+
+TEST(WireWorkerMessages, TrustedReplyIsNotCheckedForJson) {
+  wire::Reply reply;
+  EXPECT_FALSE(wire::DecodeReply(R"({"seq":1,"ok":true,"reply":{"a":}})", &reply));
+  EXPECT_TRUE(wire::DecodeReply(R"({"seq":1,"ok":true,"reply":{"a":}})", &reply,
+                                /*check_json=*/false));
+}
+
+}  // namespace
+}  // namespace farm

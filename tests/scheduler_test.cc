@@ -1,0 +1,276 @@
+// The scheduler's policy against a fake transport: which task a dead, broken
+// or hung worker is blamed for, what is retried, --keep-order behind a slow
+// head task, and draining on Ctrl-C. No process, thread or sleep: time is a
+// fake clock the script moves.
+#include "coordinator/scheduler.h"
+
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "tests/fake_transport.h"
+
+namespace farm {
+namespace {
+
+using testing::FakeTransport;
+using std::chrono::milliseconds;
+
+Fd MemoryFile(const std::string& text) {
+  Fd fd(memfd_create("scheduler-test", MFD_CLOEXEC));
+  if (!text.empty()) EXPECT_TRUE(WriteAll(fd.get(), text).ok());
+  lseek(fd.get(), 0, SEEK_SET);
+  return fd;
+}
+
+// `count` tiny tasks, one a line.
+std::string Tasks(int count) {
+  std::string text;
+  for (int i = 0; i < count; ++i) text += "{\"type\":\"sleep\",\"ms\":0}\n";
+  return text;
+}
+
+class SchedulerTest : public ::testing::Test {
+ protected:
+  // Runs `tasks` on `slots` fake workers; the result lines, parsed.
+  std::vector<nlohmann::json> Run(const std::string& tasks, int slots = 1) {
+    transport = std::make_unique<FakeTransport>(slots);
+    transport->on_wait = [this](FakeTransport& t, TransportEvents& events) { script(t, events); };
+    SchedulerEnv env{.now = [this] { return now; }, .stop_signals = [this] { return stops; }};
+    Scheduler scheduler(options, *transport, &summary, env);
+    EXPECT_TRUE(scheduler.StartWorkers().ok());
+    TaskSource source(MemoryFile(tasks), /*urls=*/false);
+    Fd out = MemoryFile("");
+    int out_fd = out.get();
+    ResultSink sink(std::move(out), options.keep_order);
+    status = scheduler.Run(source, sink);
+    EXPECT_TRUE(sink.Flush().ok());
+    std::string text(static_cast<size_t>(lseek(out_fd, 0, SEEK_END)), '\0');
+    EXPECT_EQ(pread(out_fd, text.data(), text.size(), 0), static_cast<ssize_t>(text.size()));
+    std::vector<nlohmann::json> lines;
+    for (size_t start = 0, end; (end = text.find('\n', start)) != std::string::npos; start = end + 1)
+      lines.push_back(nlohmann::json::parse(text.substr(start, end - start)));
+    return lines;
+  }
+
+  // Replies to every task a worker holds, oldest first, 0.1 ms apart.
+  void ReplyToAll(FakeTransport& t, TransportEvents& events, int slot) {
+    for (auto& w = t.worker(slot); w.replied < w.tasks.size() && w.alive;) {
+      now += std::chrono::microseconds(100);
+      FakeTransport::Reply(events, slot, w.tasks[w.replied++].seq);
+    }
+  }
+  // The tasks sent to a worker that it has not replied to.
+  std::vector<uint64_t> Held(FakeTransport& t, int slot) {
+    std::vector<uint64_t> held;
+    auto& tasks = t.worker(slot).tasks;
+    for (size_t i = t.worker(slot).replied; i < tasks.size(); ++i) held.push_back(tasks[i].seq);
+    return held;
+  }
+
+  RunOptions options{.seed = 1};
+  RunSummary summary;
+  Status status;
+  Clock::time_point now = Clock::time_point(std::chrono::hours(1));
+  int stops = 0;
+  std::unique_ptr<FakeTransport> transport;
+  std::function<void(FakeTransport&, TransportEvents&)> script;
+};
+
+TEST_F(SchedulerTest, EveryTaskGetsOneResultAndTinyTasksArePipelined) {
+  script = [&](FakeTransport& t, TransportEvents& events) { ReplyToAll(t, events, 0); };
+  std::vector<nlohmann::json> lines = Run(Tasks(200));
+  ASSERT_TRUE(status.ok()) << status.message();
+  ASSERT_EQ(lines.size(), 200u);
+  EXPECT_LT(transport->waits, 20) << "0.1 ms tasks should travel many to a message";
+  EXPECT_EQ(summary.tasks_per_worker, std::vector<uint64_t>{200});
+}
+
+TEST_F(SchedulerTest, WorkerThatDiesHoldingThreeTasksCostsOnlyTheRunningOneAnAttempt) {
+  script = [&](FakeTransport& t, TransportEvents& events) {
+    if (t.starts == 1 && t.waits == 1) {
+      ReplyToAll(t, events, 0);  // the first task: the window opens
+      return;
+    }
+    if (t.starts == 1 && t.waits == 2) {
+      ASSERT_EQ(Held(t, 0), (std::vector<uint64_t>{2, 3, 4}));
+      t.worker(0).running = 3;  // as the shared page would show it
+      t.running_since = now;
+      return t.Die(events, 0);
+    }
+    ReplyToAll(t, events, 0);
+  };
+  std::vector<nlohmann::json> lines = Run(Tasks(4));
+  ASSERT_EQ(lines.size(), 4u);
+  ASSERT_EQ(transport->starts, 2);
+  std::vector<FakeTransport::SentTask> resent = transport->worker(0).tasks;
+  ASSERT_EQ(resent.size(), 3u);
+  EXPECT_EQ(resent[0].seq, 2u);
+  EXPECT_EQ(resent[0].attempt, 1);  // never ran
+  EXPECT_EQ(resent[1].seq, 3u);
+  EXPECT_EQ(resent[1].attempt, 2);  // was running: charged
+  EXPECT_EQ(resent[2].attempt, 1);
+  EXPECT_EQ(summary.retried, 1u);
+  EXPECT_EQ(summary.worker_restarts, 1u);
+}
+
+TEST_F(SchedulerTest, WithoutSharedMemoryTheStartedMessageNamesTheCulprit) {
+  options.retries = 0;
+  script = [&](FakeTransport& t, TransportEvents& events) {
+    if (t.starts == 1 && t.waits == 1) return ReplyToAll(t, events, 0);
+    if (t.starts == 1) {
+      FakeTransport::Started(events, 0, 3);  // 2 finished, its reply still buffered
+      return t.Die(events, 0);
+    }
+    ReplyToAll(t, events, 0);
+  };
+  std::vector<nlohmann::json> lines = Run(Tasks(4));
+  ASSERT_EQ(lines.size(), 4u);
+  for (const nlohmann::json& line : lines) {
+    if (line["id"] == 3) {
+      EXPECT_EQ(line["error"]["code"], "worker_died");
+      EXPECT_EQ(line["error"]["message"], "worker 0 killed by signal 9 (Killed)");
+    } else {
+      EXPECT_EQ(line["ok"], true) << line;
+    }
+  }
+}
+
+TEST_F(SchedulerTest, HungTaskIsKilledAtItsDeadlineRetriedAndThenFailsAsTimeout) {
+  options.task_timeout_s = 1;
+  options.retries = 1;
+  script = [&](FakeTransport&, TransportEvents&) { now += milliseconds(1500); };
+  std::vector<nlohmann::json> lines = Run(Tasks(1));
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_EQ(lines[0]["error"]["code"], "timeout");
+  EXPECT_EQ(lines[0]["attempts"], 2);
+  EXPECT_EQ(transport->kills, 2);
+}
+
+TEST_F(SchedulerTest, DeadlineOfTenBillionSecondsDoesNotOverflow) {
+  options.task_timeout_s = 1e10;
+  script = [&](FakeTransport& t, TransportEvents& events) {
+    now += std::chrono::hours(24 * 365);
+    ReplyToAll(t, events, 0);
+  };
+  std::vector<nlohmann::json> lines = Run(Tasks(3));
+  ASSERT_EQ(lines.size(), 3u);
+  EXPECT_EQ(transport->kills, 0);
+}
+
+TEST_F(SchedulerTest, ReplyToATaskNotGivenReplacesTheWorkerAndLosesNothing) {
+  script = [&](FakeTransport& t, TransportEvents& events) {
+    if (t.starts == 1) return FakeTransport::Reply(events, 0, 99);
+    ReplyToAll(t, events, 0);
+  };
+  std::vector<nlohmann::json> lines = Run(Tasks(2));
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_EQ(transport->kills, 1);
+  EXPECT_EQ(summary.worker_restarts, 1u);
+  for (const nlohmann::json& line : lines) EXPECT_EQ(line["ok"], true);
+}
+
+TEST_F(SchedulerTest, RepliesOutOfOrderAreTakenAndKeepOrderWritesThemInInputOrder) {
+  options.keep_order = true;
+  script = [&](FakeTransport& t, TransportEvents& events) {
+    if (t.waits == 1) return ReplyToAll(t, events, 0);  // opens the window
+    std::vector<uint64_t> held = Held(t, 0);
+    std::reverse(held.begin(), held.end());
+    for (uint64_t seq : held) FakeTransport::Reply(events, 0, seq);
+    t.worker(0).replied = t.worker(0).tasks.size();
+  };
+  std::vector<nlohmann::json> lines = Run(Tasks(6));
+  ASSERT_EQ(lines.size(), 6u);
+  for (size_t i = 0; i < lines.size(); ++i) EXPECT_EQ(lines[i]["id"], i + 1);
+}
+
+TEST_F(SchedulerTest, KeepOrderHoldsEveryResultBehindASlowHeadTask) {
+  options.keep_order = true;
+  bool head_done = false;
+  script = [&](FakeTransport& t, TransportEvents& events) {
+    ReplyToAll(t, events, 1);  // worker 1 is quick; worker 0 runs task 1 for long
+    if (t.waits == 5) {
+      head_done = true;
+      ReplyToAll(t, events, 0);
+    }
+  };
+  std::vector<nlohmann::json> lines = Run(Tasks(50), /*slots=*/2);
+  ASSERT_TRUE(head_done);
+  ASSERT_EQ(lines.size(), 50u);
+  EXPECT_EQ(transport->worker(0).tasks.front().seq, 1u);
+  for (size_t i = 0; i < lines.size(); ++i) EXPECT_EQ(lines[i]["id"], i + 1);
+}
+
+TEST_F(SchedulerTest, FirstStopSignalDrainsTasksInFlightAndSendsNoMore) {
+  script = [&](FakeTransport& t, TransportEvents& events) {
+    if (t.waits == 1) return ReplyToAll(t, events, 0);
+    if (t.waits == 2) {
+      stops = 1;  // Ctrl-C while it holds tasks
+      return;
+    }
+    ReplyToAll(t, events, 0);
+  };
+  std::vector<nlohmann::json> lines = Run(Tasks(1000));
+  EXPECT_TRUE(status.ok());
+  EXPECT_TRUE(summary.interrupted);
+  size_t sent = transport->worker(0).tasks.size();
+  EXPECT_LT(sent, 1000u);
+  EXPECT_EQ(lines.size(), sent) << "every task in flight finishes, no other starts";
+  EXPECT_FALSE(transport->stopped_now);
+}
+
+TEST_F(SchedulerTest, SecondStopSignalStopsAtOnce) {
+  script = [&](FakeTransport& t, TransportEvents& events) {
+    if (t.waits == 1) return ReplyToAll(t, events, 0);
+    ++stops;  // Ctrl-C, twice, the worker silent
+  };
+  std::vector<nlohmann::json> lines = Run(Tasks(1000));
+  EXPECT_TRUE(summary.interrupted);
+  EXPECT_EQ(lines.size(), 1u);
+  EXPECT_TRUE(transport->stopped_now);
+}
+
+TEST_F(SchedulerTest, OutOfMemoryFailsThatTaskWithoutRetryAndRequeuesTheRest) {
+  options.memory_limit_mb = 100;
+  script = [&](FakeTransport& t, TransportEvents& events) {
+    if (t.starts == 1 && t.waits == 1) return ReplyToAll(t, events, 0);
+    if (t.starts == 1) {
+      FakeTransport::OutOfMemory(events, 0, 3);
+      return t.Die(events, 0);
+    }
+    ReplyToAll(t, events, 0);
+  };
+  std::vector<nlohmann::json> lines = Run(Tasks(4));
+  ASSERT_EQ(lines.size(), 4u);
+  for (const nlohmann::json& line : lines) {
+    if (line["id"] != 3) {
+      EXPECT_EQ(line["ok"], true);
+      continue;
+    }
+    EXPECT_EQ(line["attempts"], 1);
+    EXPECT_EQ(line["error"]["code"], "worker_died");
+    EXPECT_EQ(line["error"]["message"].get<std::string>().rfind("out of memory", 0), 0u);
+  }
+  EXPECT_EQ(summary.retried, 0u);
+}
+
+TEST_F(SchedulerTest, WorkerIsRecycledAfterItsShareOfTasksWithoutCountingARestart) {
+  options.max_tasks_per_worker = 3;
+  script = [&](FakeTransport& t, TransportEvents& events) {
+    ReplyToAll(t, events, 0);
+    if (t.worker(0).input_closed && t.worker(0).replied == t.worker(0).tasks.size()) {
+      EXPECT_LE(t.worker(0).tasks.size(), 3u);
+      t.Die(events, 0);  // it exits at the end of its input
+    }
+  };
+  std::vector<nlohmann::json> lines = Run(Tasks(7));
+  ASSERT_EQ(lines.size(), 7u);
+  EXPECT_EQ(transport->starts, 3);
+  EXPECT_EQ(summary.worker_restarts, 0u);
+}
+
+}  // namespace
+}  // namespace farm
