@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <utility>
 
 #include "common/wire.h"
 
@@ -96,6 +97,9 @@ bool Scheduler::NextTask(Task* task) {
       return false;
     case TaskSource::Next::kNeedInput:
       input_wanted_ = true;
+      return false;
+    case TaskSource::Next::kBusy:
+      input_busy_ = true;  // a turn of the loop, without waiting, then on
       return false;
     case TaskSource::Next::kTask:
       break;
@@ -227,7 +231,7 @@ Status Scheduler::Run(TaskSource& source, ResultSink& sink) {
     if (status = sink.Flush(); !status.ok()) break;
     bool poll_input = input_wanted_ && !draining_;
     bool input_ready = false;
-    WaitRequest request{.until = WakeUp(),
+    WaitRequest request{.until = std::exchange(input_busy_, false) ? env_.now() : WakeUp(),
                         .input_fd = poll_input ? source.fd() : -1,
                         .signal_mask = env_.signal_mask};
     if (status = transport_.Wait(request, *this, &input_ready); !status.ok()) break;

@@ -118,6 +118,7 @@ class Scheduler : private TransportEvents {
   std::string messages_;  // being composed for one worker
   bool input_done_ = false;
   bool input_wanted_ = false;  // out of buffered input, and the fd may block
+  bool input_busy_ = false;    // the input had lines to settle: don't wait
   bool draining_ = false;      // first stop signal: no new tasks
   int stops_seen_ = 0;
   std::string start_error_;

@@ -122,7 +122,9 @@ void TaskSource::MarkDone(const std::string& id_json, InputTask* task) {
 }
 
 TaskSource::Next TaskSource::TakeRunnable(ResultSink& sink, InputTask* task) {
-  for (;;) {
+  constexpr int kMaxSettled = 4096;
+  for (int settled = 0;; ++settled) {
+    if (settled == kMaxSettled) return Next::kBusy;
     Next next = Take(task);
     if (next == Next::kNeedInput && !needs_poll()) {
       ReadMore();

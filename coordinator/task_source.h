@@ -34,7 +34,12 @@ class TaskSource {
   // of each line, to learn its id; without it lines are only validated.
   void ResumeFrom(ResumeSet* done) { resume_ = done; }
 
-  enum class Next { kTask, kNeedInput, kEnd };
+  enum class Next {
+    kTask,
+    kNeedInput,
+    kEnd,
+    kBusy,  // TakeRunnable() settled many lines: let the caller look at signals
+  };
 
   // The next task, kNeedInput when the buffered input is used up (call
   // ReadMore(), after poll() says so for a pipe), or kEnd.

@@ -11,6 +11,10 @@ namespace farm {
 timespec* PollTimeout(Clock::time_point until, timespec* storage) {
   if (until == Clock::time_point::max()) return nullptr;
   Clock::duration wait = std::max(until - Clock::now(), Clock::duration::zero());
+  if (wait == Clock::duration::zero()) {
+    *storage = {0, 0};
+    return storage;
+  }
   int64_t ns = std::min<int64_t>(
       std::chrono::duration_cast<std::chrono::nanoseconds>(wait).count() + 1'000'000,
       int64_t{86'400} * 1'000'000'000);  // wake at least daily: nothing can overflow
