@@ -1,6 +1,7 @@
-// Stop signals reach farm whatever its input does: always ready (/dev/zero),
-// or a long file of lines that need no worker. Before, a pending signal was
-// never let in while an fd was ready, and only SIGKILL ended such a run.
+// The coordinator's event loop at its edges. Stop signals reach farm whatever
+// its input does: always ready (/dev/zero), or a long file of lines that need
+// no worker (before, a pending signal was never let in while an fd was ready,
+// and only SIGKILL ended such a run). No duration can overflow a deadline.
 #include <signal.h>
 
 #include <gtest/gtest.h>
@@ -45,6 +46,14 @@ TEST(StopSignals, ReachAFarmSettlingALongFileOfBadLines) {
   for (const char* mode : {"process", "thread"})
     ExpectStopsOnSigterm({"run", "-j", "2", "--mode", mode, dir.File("garbage"), "-o", "/dev/null"},
                          "/dev/null");
+}
+
+TEST(EventLoop, HugeTaskTimeoutIsClampedNotAnError) {
+  testing::FarmRun run = testing::RunFarm({"run", "-j", "2", "--task-timeout", "1e10"},
+                                          R"({"type":"sleep","ms":1})" "\n");
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  ASSERT_EQ(run.results().size(), 1u);
+  EXPECT_EQ(run.results()[0]["ok"], true);
 }
 
 }  // namespace
