@@ -1,5 +1,6 @@
 #include "common/json_writer.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 
@@ -9,9 +10,10 @@ namespace farm {
 namespace {
 
 bool IsPlain(std::string_view text) {
-  for (unsigned char c : text)
-    if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\') return false;
-  return true;
+  return std::all_of(text.begin(), text.end(), [](char c) {
+    unsigned char u = static_cast<unsigned char>(c);
+    return u >= 0x20 && u < 0x80 && c != '"' && c != '\\';
+  });
 }
 
 void AppendDouble(double value, std::string* out) {
@@ -28,18 +30,20 @@ void AppendDouble(double value, std::string* out) {
 
 void AppendJsonString(std::string_view text, std::string* out) {
   if (IsPlain(text)) {
-    out->push_back('"');
-    out->append(text);
-    out->push_back('"');
+    size_t at = out->size();
+    out->resize(at + text.size() + 2);  // one growth, not three
+    char* p = out->data() + at;
+    *p = '"';
+    text.copy(p + 1, text.size());
+    p[text.size() + 1] = '"';
     return;
   }
   out->append(nlohmann::json(text).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
+// Keys are names in farm's code, never data: no escaping to look for.
 void JsonObjectWriter::Key(std::string_view key) {
-  if (text_.size() > 1) text_.push_back(',');
-  AppendJsonString(key, &text_);
-  text_.push_back(':');
+  text_.append(text_.size() > 1 ? ",\"" : "\"").append(key).append("\":");
 }
 
 JsonObjectWriter& JsonObjectWriter::Add(std::string_view key, std::string_view value) {

@@ -37,6 +37,7 @@ class JsonObjectWriter {
   std::string Finish();
 
  private:
+  // `key` is a name in farm's code, written as it is: never pass data.
   void Key(std::string_view key);
   std::string text_;
 };

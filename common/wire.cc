@@ -20,9 +20,10 @@ constexpr std::string_view kStartedPrefix = "{\"started\":";
 constexpr std::string_view kOutOfMemoryPrefix = "{\"out_of_memory\":";
 
 void AppendNumber(uint64_t value, std::string* out) {
-  char digits[24];
-  auto [end, ec] = std::to_chars(digits, digits + sizeof digits, value);
-  out->append(digits, end);
+  size_t at = out->size();
+  out->resize(at + 20);  // room for any uint64_t
+  char* end = std::to_chars(out->data() + at, out->data() + out->size(), value).ptr;
+  out->resize(static_cast<size_t>(end - out->data()));
 }
 
 bool ConsumePrefix(std::string_view* text, std::string_view prefix) {

@@ -131,8 +131,7 @@ void Scheduler::Dispatch() {
       // behind them lets it start the next transfer without a round trip.
       if (task.fetch) slot.window = std::max(slot.window, FetchWindow());
       wire::AppendTask(task.seq, task.attempt, task.json, &messages_);
-      slot.in_flight.push_back({std::move(task), now});
-      ++slot.sent;
+      Hold(slot, task, now);
     }
     if (messages_.empty()) continue;
     transport_.Send(slot.index, &messages_);
@@ -143,6 +142,44 @@ void Scheduler::Dispatch() {
       transport_.CloseInput(slot.index);
     }
   }
+}
+
+void Scheduler::Hold(Slot& slot, const Task& task, Clock::time_point now) {
+  slot.in_flight.push_back({.seq = task.seq, .attempt = task.attempt, .fetch = task.fetch,
+                            .offset = slot.held_text.size(), .size = task.json.size(),
+                            .sent_at = now});
+  slot.held_text.append(task.json);
+  ++slot.sent;
+}
+
+// The task `it` is no longer in flight. Its text is reclaimed with the rest
+// once nothing is in flight, or when most of held_text is dead.
+void Scheduler::Release(Slot& slot, std::deque<InFlight>::iterator it) {
+  slot.held_dead += it->size;
+  if (it == slot.in_flight.begin()) {
+    slot.in_flight.pop_front();  // the usual case: replies come in the order sent
+  } else {
+    slot.in_flight.erase(it);
+  }
+  if (slot.in_flight.empty()) {
+    slot.held_text.clear();
+    slot.held_dead = 0;
+  } else if (slot.held_dead > (1 << 20) && 2 * slot.held_dead > slot.held_text.size()) {
+    std::string live;
+    for (InFlight& task : slot.in_flight) {
+      live.append(slot.held_text, task.offset, task.size);
+      task.offset = live.size() - task.size;
+    }
+    slot.held_text.swap(live);
+    slot.held_dead = 0;
+  }
+}
+
+Scheduler::Task Scheduler::Held(const Slot& slot, const InFlight& in_flight) const {
+  return {.seq = in_flight.seq,
+          .attempt = in_flight.attempt,
+          .json = slot.held_text.substr(in_flight.offset, in_flight.size),
+          .fetch = in_flight.fetch};
 }
 
 void Scheduler::OnMessage(int index, std::string_view line) {
@@ -165,7 +202,7 @@ void Scheduler::OnMessage(int index, std::string_view line) {
 
 void Scheduler::HandleReply(Slot& slot, const wire::Reply& reply) {
   auto it = std::find_if(slot.in_flight.begin(), slot.in_flight.end(),
-                         [&](const InFlight& f) { return f.task.seq == reply.seq; });
+                         [&](const InFlight& f) { return f.seq == reply.seq; });
   if (it == slot.in_flight.end())
     return Replace(slot, Fault::kBroken, "replied to a task it was not given");
 
@@ -179,11 +216,11 @@ void Scheduler::HandleReply(Slot& slot, const wire::Reply& reply) {
       slot.mean_service_s == 0 ? service : 0.8 * slot.mean_service_s + 0.2 * service;
   slot.window = static_cast<size_t>(std::clamp(
       kPipelineSeconds / std::max(slot.mean_service_s, 1e-7), 1.0, static_cast<double>(kMaxWindow)));
-  if (it->task.fetch) slot.window = std::max(slot.window, FetchWindow());  // I/O, not CPU time
+  if (it->fetch) slot.window = std::max(slot.window, FetchWindow());  // I/O, not CPU time
 
   sink_->Add(reply.seq, reply.result_line, reply.ok);
   ++slot.completed;
-  slot.in_flight.erase(it);
+  Release(slot, it);
 }
 
 // A worker ended by itself: it finished its share of --max-tasks-per-worker

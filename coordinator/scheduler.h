@@ -51,8 +51,14 @@ class Scheduler : private TransportEvents {
     std::string json;
     bool fetch = false;  // waits on the network: many run at once in a worker
   };
+  // A task a worker holds. Its JSON is kept in its slot's held_text, not in
+  // a string of its own: tiny tasks then cost no allocation each.
   struct InFlight {
-    Task task;
+    uint64_t seq = 0;
+    int attempt = 1;
+    bool fetch = false;
+    size_t offset = 0;  // of its JSON in held_text
+    size_t size = 0;
     Clock::time_point sent_at;
   };
   enum class Fault {
@@ -73,6 +79,8 @@ class Scheduler : private TransportEvents {
     bool restart = false;       // ended: start a replacement
     bool input_closed = false;  // it has its last task (--max-tasks-per-worker)
     std::deque<InFlight> in_flight;  // in the order sent, which is the order run
+    std::string held_text;           // the JSON of the tasks in flight
+    size_t held_dead = 0;            // bytes of held_text no task in flight uses
     size_t window = 1;
     double mean_service_s = 0;
     Clock::time_point last_reply_at;  // from this worker; epoch if none yet
@@ -91,6 +99,9 @@ class Scheduler : private TransportEvents {
   Status RestartWorkers();
   bool HandleStopSignals();
   bool NextTask(Task* task);
+  void Hold(Slot& slot, const Task& task, Clock::time_point now);
+  void Release(Slot& slot, std::deque<InFlight>::iterator it);
+  Task Held(const Slot& slot, const InFlight& in_flight) const;
   void Dispatch();
   size_t Room(const Slot& slot) const;
   void HandleReply(Slot& slot, const wire::Reply& reply);

@@ -47,7 +47,7 @@ size_t Scheduler::RunningIn(const Slot& slot, Clock::time_point* started) const 
     since = slot.started_at;
   }
   for (size_t i = 0; seq != 0 && i < slot.in_flight.size(); ++i) {
-    if (slot.in_flight[i].task.seq == seq) {
+    if (slot.in_flight[i].seq == seq) {
       *started = since;
       return i;
     }
@@ -92,7 +92,7 @@ void Scheduler::Replace(Slot& slot, Fault fault, const std::string& why) {
   size_t blamed = RunningIn(slot, &started);
   if (slot.out_of_memory_seq != 0) {
     for (size_t i = 0; i < slot.in_flight.size(); ++i)
-      if (slot.in_flight[i].task.seq == slot.out_of_memory_seq) blamed = i;
+      if (slot.in_flight[i].seq == slot.out_of_memory_seq) blamed = i;
   }
   std::string how = fault == Fault::kEnded ? why : transport_.Kill(slot.index);
   Failure failure = Describe(slot, fault, fault == Fault::kEnded ? how : why);
@@ -110,7 +110,7 @@ void Scheduler::Replace(Slot& slot, Fault fault, const std::string& why) {
 void Scheduler::Requeue(Slot& slot, size_t blamed, double elapsed_ms, const Failure& failure) {
   const size_t transfers = static_cast<size_t>(options_.fetch.concurrency);
   for (size_t i = slot.in_flight.size(); i-- > 0;) {
-    Task& task = slot.in_flight[i].task;
+    Task task = Held(slot, slot.in_flight[i]);
     if (i == blamed || (task.fetch && i < transfers)) {
       if (!failure.retry || task.attempt > options_.retries) {
         sink_->Add(task.seq,
@@ -124,6 +124,8 @@ void Scheduler::Requeue(Slot& slot, size_t blamed, double elapsed_ms, const Fail
     retry_queue_.push_front(std::move(task));
   }
   slot.in_flight.clear();
+  slot.held_text.clear();
+  slot.held_dead = 0;
 }
 
 // When the task running in `slot` passes --task-timeout; max() if never.

@@ -10,6 +10,18 @@
 #include "worker/worker_loop.h"
 
 namespace farm {
+namespace {
+
+// Takes the text out of *buffer and leaves it empty with as much room as it
+// had, so that the next batch is written without growing it step by step.
+std::string TakeKeepingCapacity(std::string* buffer) {
+  std::string fresh;
+  fresh.reserve(buffer->capacity());
+  buffer->swap(fresh);
+  return fresh;
+}
+
+}  // namespace
 
 // A worker thread's end of its channels. Shared between the thread and the
 // transport, so a thread abandoned by a second Ctrl-C never outlives what it
@@ -25,8 +37,7 @@ struct ThreadTransport::Worker : WorkerChannel {
   }
   int ready_fd() const override { return queue->ready_fd(); }
   Status Send(std::string* messages) override {
-    replies->Post({slot, generation, std::move(*messages)});
-    messages->clear();
+    replies->Post({slot, generation, TakeKeepingCapacity(messages)});
     return Status::Ok();
   }
 
@@ -72,7 +83,7 @@ void ThreadTransport::EndThread(Slot& slot, bool abandon) {
 
 void ThreadTransport::Send(int index, std::string* messages) {
   Slot& slot = slots_[static_cast<size_t>(index)];
-  if (slot.worker) slot.worker->queue->Push(std::move(*messages));
+  if (slot.worker) slot.worker->queue->Push(TakeKeepingCapacity(messages));
   messages->clear();
 }
 

@@ -21,7 +21,7 @@ using std::chrono::milliseconds;
 
 Fd MemoryFile(const std::string& text) {
   Fd fd(memfd_create("scheduler-test", MFD_CLOEXEC));
-  if (!text.empty()) EXPECT_TRUE(WriteAll(fd.get(), text).ok());
+  EXPECT_TRUE(WriteAll(fd.get(), text).ok());
   lseek(fd.get(), 0, SEEK_SET);
   return fd;
 }
@@ -71,7 +71,11 @@ class SchedulerTest : public ::testing::Test {
     return held;
   }
 
-  RunOptions options{.seed = 1};
+  RunOptions options = [] {
+    RunOptions o;
+    o.seed = 1;
+    return o;
+  }();
   RunSummary summary;
   Status status;
   Clock::time_point now = Clock::time_point(std::chrono::hours(1));
