@@ -36,6 +36,7 @@ farm run options:
   --memory-limit MB        address-space limit per worker
   --progress, --no-progress
   --summary-json FILE      the run's summary as JSON
+  --halt WHEN,COND         stop early: now|soon, fail=N|fail=P%|success=N|success=P%
 
 farm bench options (each run is a child `farm run`, interleaved):
   --task T                 fib, pi, sleep or fetch (default fib)

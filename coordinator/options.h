@@ -6,6 +6,7 @@
 #include <string>
 
 #include "common/fetch_settings.h"
+#include "coordinator/halt.h"
 
 namespace farm {
 
@@ -29,6 +30,7 @@ struct RunOptions {
   int memory_limit_mb = 0;       // 0: none
   bool progress = false;
   std::string summary_json;
+  HaltPolicy halt;  // --halt
 };
 
 }  // namespace farm

@@ -142,6 +142,7 @@ bool ParseRunOptions(std::span<char* const> args, RunOptions* o) {
       {"--progress", 0, false, set_true(&o->progress)},
       {"--no-progress", 0, false, [o](std::string_view) { return o->progress = false, Status::Ok(); }},
       {"--summary-json", 0, true, text_into(&o->summary_json)},
+      {"--halt", 0, true, [o](std::string_view v) { return HaltPolicy::Parse(v, &o->halt); }},
   };
   std::vector<std::string> positional;
   Status status = ParseFlags(args, flags, &positional);
@@ -199,7 +200,7 @@ int RunBatch(const RunOptions& options, RunSummary* summary) {
   Status run = scheduler->Run(source, sink);
   bool finished = run.ok();
   if (!finished) error = run.message();
-  if (summary->interrupted) sink.ReleaseHeld();
+  if (summary->interrupted || !summary->halted.empty()) sink.ReleaseHeld();
   if (const Status& s = source.read_status(); !s.ok() && finished) {
     finished = false;  // the lines after the error never ran
     error = s.message();
@@ -220,7 +221,7 @@ int RunBatch(const RunOptions& options, RunSummary* summary) {
     return kExitTasksFailed;
   }
   if (summary->interrupted) return kExitInterrupted;
-  return summary->failed > 0 ? kExitTasksFailed : kExitOk;
+  return summary->failed > 0 || !summary->halted.empty() ? kExitTasksFailed : kExitOk;
 }
 
 int RunCommand(std::span<char* const> args) {

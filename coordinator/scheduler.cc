@@ -256,12 +256,26 @@ bool Scheduler::HandleStopSignals() {
   return true;
 }
 
+// --halt: once its condition holds, no new task (soon), or stop now.
+bool Scheduler::HandleHalt() {
+  if (!summary_->halted.empty() || !options_.halt.Triggered(sink_->ok(), sink_->failed()))
+    return halted_now_;
+  summary_->halted = options_.halt.Describe() + " (" + std::to_string(sink_->failed()) +
+                     " failed, " + std::to_string(sink_->ok()) + " ok)";
+  draining_ = true;
+  halted_now_ = options_.halt.when == HaltPolicy::When::kNow;
+  if (!halted_now_ && Busy())
+    fprintf(stderr, "\nfarm: %s: no new tasks; waiting for those in flight\n",
+            summary_->halted.c_str());
+  return halted_now_;
+}
+
 Status Scheduler::Run(TaskSource& source, ResultSink& sink) {
   source_ = &source;
   sink_ = &sink;
   Status status;
   for (;;) {
-    if (HandleStopSignals()) break;
+    if (HandleStopSignals() || HandleHalt()) break;
     if (status = RestartWorkers(); !status.ok()) break;
     Dispatch();
     if (!Busy() && (draining_ || (input_done_ && retry_queue_.empty()))) break;
@@ -277,7 +291,9 @@ Status Scheduler::Run(TaskSource& source, ResultSink& sink) {
     progress_.Update(sink.written(), sink.failed(), source.fraction_read());
   }
   progress_.Clear();
-  transport_.Stop(/*now=*/!status.ok() || (summary_->interrupted && Busy()));
+  transport_.Stop(/*now=*/!status.ok() || ((summary_->interrupted || halted_now_) && Busy()));
+  summary_->not_run = retry_queue_.size();
+  for (const Slot& slot : slots_) summary_->not_run += slot.in_flight.size();
   for (const Slot& slot : slots_) summary_->tasks_per_worker.push_back(slot.completed);
   return status;
 }

@@ -98,6 +98,7 @@ class Scheduler : private TransportEvents {
   Status StartWorker(Slot& slot);
   Status RestartWorkers();
   bool HandleStopSignals();
+  bool HandleHalt();
   bool NextTask(Task* task);
   void Hold(Slot& slot, const Task& task, Clock::time_point now);
   void Release(Slot& slot, std::deque<InFlight>::iterator it);
@@ -132,6 +133,7 @@ class Scheduler : private TransportEvents {
   bool input_busy_ = false;    // the input had lines to settle: don't wait
   bool draining_ = false;      // first stop signal: no new tasks
   int stops_seen_ = 0;
+  bool halted_now_ = false;  // --halt now: stop the tasks in flight too
   std::string start_error_;
 };
 

@@ -40,6 +40,9 @@ std::string FormatSummary(const RunSummary& s) {
     for (uint64_t n : s.tasks_per_worker) text += " " + std::to_string(n);
     text += "\n";
   }
+  if (!s.halted.empty())
+    text += "farm: halted by " + s.halted + "; " + std::to_string(s.not_run) +
+            " tasks read were not run, nor anything after them (see --resume)\n";
   if (s.interrupted) text += "farm: interrupted; results so far are written (see --resume)\n";
   return text;
 }
@@ -59,6 +62,8 @@ Status WriteSummaryJson(const RunSummary& s, const std::string& path) {
       {"worker_restarts", s.worker_restarts},
       {"seed", s.seed},
       {"interrupted", s.interrupted},
+      {"halted", s.halted},
+      {"not_run", s.not_run},
       {"coordinator_peak_rss_mb", s.coordinator_peak_rss_mb},
   };
   std::ofstream out(path);

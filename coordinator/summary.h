@@ -24,6 +24,8 @@ struct RunSummary {
   double wall_s = 0;
   double coordinator_peak_rss_mb = 0;  // the coordinator's own, workers apart
   bool interrupted = false;
+  std::string halted;     // why --halt stopped the run; empty if it did not
+  uint64_t not_run = 0;   // tasks read but stopped or never started (--halt, Ctrl-C)
 };
 
 // The short human summary, for stderr.

@@ -32,7 +32,9 @@ void FakeTransport::Die(TransportEvents& events, int slot) {
 }
 
 Status FakeTransport::Start(int slot) {
-  worker(slot) = Worker{.alive = true};
+  Worker fresh;
+  fresh.alive = true;
+  worker(slot) = fresh;
   ++starts;
   return Status::Ok();
 }

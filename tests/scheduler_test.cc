@@ -276,5 +276,56 @@ TEST_F(SchedulerTest, WorkerIsRecycledAfterItsShareOfTasksWithoutCountingARestar
   EXPECT_EQ(summary.worker_restarts, 0u);
 }
 
+TEST_F(SchedulerTest, HaltSoonSendsNoNewTaskAfterTheFailureButLetsThoseInFlightFinish) {
+  ASSERT_TRUE(HaltPolicy::Parse("soon,fail=1", &options.halt).ok());
+  script = [&](FakeTransport& t, TransportEvents& events) {
+    if (t.waits == 1) return ReplyToAll(t, events, 0);  // the window opens
+    auto& w = t.worker(0);
+    FakeTransport::Reply(events, 0, w.tasks[w.replied++].seq, /*ok=*/false);
+    ReplyToAll(t, events, 0);
+  };
+  std::vector<nlohmann::json> lines = Run(Tasks(1000));
+  size_t sent = transport->worker(0).tasks.size();
+  EXPECT_LT(sent, 1000u);
+  EXPECT_EQ(lines.size(), sent);
+  EXPECT_NE(summary.halted.find("--halt soon,fail=1"), std::string::npos) << summary.halted;
+  EXPECT_EQ(summary.not_run, 0u);
+  EXPECT_FALSE(transport->stopped_now);
+}
+
+TEST_F(SchedulerTest, HaltNowStopsTheTasksInFlightWithoutAResultLine) {
+  ASSERT_TRUE(HaltPolicy::Parse("now,fail=1", &options.halt).ok());
+  script = [&](FakeTransport& t, TransportEvents& events) {
+    if (t.waits == 1) return ReplyToAll(t, events, 0);
+    auto& w = t.worker(0);
+    FakeTransport::Reply(events, 0, w.tasks[w.replied++].seq, /*ok=*/false);
+  };
+  std::vector<nlohmann::json> lines = Run(Tasks(1000));
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_EQ(summary.not_run, transport->worker(0).tasks.size() - 2);
+  EXPECT_GT(summary.not_run, 0u);
+  EXPECT_TRUE(transport->stopped_now);
+}
+
+TEST(HaltPolicy, ParsesGnuParallelForms) {
+  HaltPolicy p;
+  ASSERT_TRUE(HaltPolicy::Parse("now,fail=1", &p).ok());
+  EXPECT_TRUE(p.Triggered(100, 1));
+  EXPECT_FALSE(p.Triggered(100, 0));
+  ASSERT_TRUE(HaltPolicy::Parse("soon,fail=30%", &p).ok());
+  EXPECT_FALSE(p.Triggered(0, 1)) << "too few tasks for a percentage";
+  EXPECT_FALSE(p.Triggered(8, 3));
+  EXPECT_TRUE(p.Triggered(7, 3));
+  ASSERT_TRUE(HaltPolicy::Parse("now,success=2", &p).ok());
+  EXPECT_FALSE(p.Triggered(1, 50));
+  EXPECT_TRUE(p.Triggered(2, 0));
+  EXPECT_EQ(p.Describe(), "--halt now,success=2");
+  ASSERT_TRUE(HaltPolicy::Parse("never", &p).ok());
+  EXPECT_FALSE(p.Triggered(0, 1000));
+  for (const char* bad : {"now", "later,fail=1", "soon,fail=0", "soon,fail=x", "soon,fail=101%",
+                          "soon,died=1", "now,fail="})
+    EXPECT_FALSE(HaltPolicy::Parse(bad, &p).ok()) << bad;
+}
+
 }  // namespace
 }  // namespace farm
