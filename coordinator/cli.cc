@@ -8,6 +8,7 @@
 #include "coordinator/bench.h"
 #include "coordinator/gen.h"
 #include "coordinator/run.h"
+#include "coordinator/task_help.h"
 
 namespace farm {
 namespace {
@@ -15,7 +16,8 @@ namespace {
 constexpr const char* kHelp = R"(farm: run a batch of tasks on a pool of worker processes
 
 usage: farm run [OPTIONS] [FILE]     run JSON-lines tasks from FILE or stdin
-       farm gen TYPE [OPTIONS]       print task lines (fib, pi, random, sleep)
+       farm gen TYPE [OPTIONS]       print task lines of any type
+       farm help tasks [--names]     every task type with its fields, defaults and limits
        farm bench [OPTIONS]          compare sequential, thread and process modes
 
 farm run options:
@@ -69,6 +71,8 @@ int Main(int argc, char** argv) {
   if (command == "run") return RunCommand(args.subspan(1));
   if (command == "gen") return GenCommand(args.subspan(1));
   if (command == "bench") return BenchCommand(args.subspan(1));
+  if (command == "help" && args.size() > 1 && std::string_view(args[1]) == "tasks")
+    return HelpTasksCommand(args.subspan(2));
   if (command == "help" || command == "--help" || command == "-h") {
     fputs(kHelp, stdout);
     return kExitOk;
