@@ -1,12 +1,14 @@
 #include "coordinator/task_source.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <nlohmann/json.hpp>
 
 #include "common/json_check.h"
+#include "common/json_writer.h"
 #include "common/result_line.h"
 #include "common/wire.h"
 #include "coordinator/resume.h"
@@ -20,6 +22,19 @@ std::string BadJsonLine(uint64_t seq, const std::string& message) {
   std::string line;
   std::string id = std::to_string(seq);
   AppendErrorLine({.id_json = id, .attempts = 0}, "bad_json", message, &line);
+  return line;
+}
+
+std::string BadUrlLine(uint64_t seq, std::string_view url, size_t bad) {
+  char problem[160];
+  snprintf(problem, sizeof problem,
+           "field 'url' is not valid UTF-8 (byte 0x%02X at offset %zu); percent-encode such a "
+           "byte (%%%02X)",
+           static_cast<unsigned char>(url[bad]), bad, static_cast<unsigned char>(url[bad]));
+  std::string line;
+  std::string id = std::to_string(seq);
+  AppendErrorLine({.id_json = id, .type_json = "\"fetch\"", .attempts = 0}, "bad_task", problem,
+                  &line);
   return line;
 }
 
@@ -83,9 +98,15 @@ TaskSource::Next TaskSource::Take(InputTask* task) {
       return Next::kTask;
     }
     // A URL line becomes {"type":"fetch","url":...}; JSON escaping keeps any
-    // byte of it inert.
-    url_task_ = nlohmann::json{{"type", "fetch"}, {"url", line}}.dump(
-        -1, ' ', false, nlohmann::json::error_handler_t::replace);
+    // byte of it inert. Bytes JSON cannot carry are refused, not replaced:
+    // the URL fetched is the URL given, or none.
+    if (size_t bad = FindInvalidUtf8(line); bad != std::string_view::npos) {
+      task->error_line = BadUrlLine(seq_, line, bad);
+      return Next::kTask;
+    }
+    url_task_ = "{\"type\":\"fetch\",\"url\":";
+    AppendJsonString(line, &url_task_);
+    url_task_ += "}";
     task->json = url_task_;
     if (resume_ != nullptr) MarkDone(std::to_string(seq_), task);
     return Next::kTask;

@@ -16,6 +16,7 @@ With --tls PEM it serves https with that key and certificate.
   /retry-after/KEY/S/CODE  first request: CODE with Retry-After: S; then 200
   /gzip/N                N bytes of text, gzip-encoded when the client accepts it
   /peer                  the client's port: equal across requests on one connection
+  /auth                  the request's Authorization header ("none" without one)
   anything else          200, the path as the body
 """
 import gzip
@@ -80,6 +81,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             with lock:
                 in_flight -= 1
             self.reply(200, b"slow")
+        elif head == "auth":
+            self.reply(200, self.headers.get("Authorization", "none").encode())
         elif head == "peer":
             self.reply(200, str(self.client_address[1]).encode())
         elif head == "in-flight":
