@@ -17,6 +17,7 @@ namespace farm {
 namespace {
 
 constexpr size_t kReadChunk = 256 * 1024;
+constexpr std::string_view kByteOrderMark = "\xEF\xBB\xBF";
 
 std::string BadJsonLine(uint64_t seq, const std::string& message) {
   std::string line;
@@ -113,12 +114,18 @@ TaskSource::Next TaskSource::Take(InputTask* task) {
   }
   if (IsBlank(line)) {
     task->error_line = BadJsonLine(seq_, "empty line");
-  } else if (resume_ != nullptr ? !ParseId(line, task) : !IsValidJson(line)) {
-    // The slow path, only for bad lines: parse again for the parser's message.
-    try {
-      nlohmann::json ignored = nlohmann::json::parse(line);
-    } catch (const nlohmann::json::exception& error) {  // parse_error, or out_of_range: 1e400
-      task->error_line = BadJsonLine(seq_, error.what());
+  } else if (!IsValidJson(line) || (resume_ != nullptr && !ParseId(line, task))) {
+    // IsValidJson decides, with --resume or without (nlohmann's parser alone
+    // would skip a byte-order mark). The slow path, only for bad lines: parse
+    // again for the parser's message.
+    if (line.starts_with(kByteOrderMark)) {
+      task->error_line = BadJsonLine(seq_, "the line starts with a byte-order mark (U+FEFF)");
+    } else {
+      try {
+        nlohmann::json ignored = nlohmann::json::parse(line);
+      } catch (const nlohmann::json::exception& error) {  // parse_error, or out_of_range: 1e400
+        task->error_line = BadJsonLine(seq_, error.what());
+      }
     }
     if (task->error_line.empty()) task->error_line = BadJsonLine(seq_, "invalid JSON");
   } else {

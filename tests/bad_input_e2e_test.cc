@@ -2,6 +2,7 @@
 // the right code and a message naming the problem, and the run goes on.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -181,6 +182,35 @@ TEST(BadInputE2E, UnknownFieldIsRefusedInEveryMode) {
               "unknown field 'timeot_s' in a fetch task (did you mean 'timeout_s'?)")
         << mode;
   }
+}
+
+// One checker decides what is JSON, with --resume or without: nlohmann's
+// parser, which the resume path used, skips a UTF-8 byte-order mark.
+TEST(BadInputE2E, ByteOrderMarkIsBadJsonWithOrWithoutResume) {
+  const std::string input = "\xEF\xBB\xBF{\"type\":\"fib\",\"n\":5}\n{\"type\":\"fib\",\"n\":6}\n";
+  testing::TempDir dir;
+  std::string out = dir.File("out.jsonl");
+  for (bool resume : {false, true}) {
+    std::vector<std::string> args = {"run", "-j", "1", "--keep-order", "-o", out};
+    if (resume) args.push_back("--resume");
+    auto run = RunFarm(args, input);
+    EXPECT_EQ(run.exit_code, 1) << run.err;
+    auto lines = testing::ReadFile(out);
+    json first = json::parse(lines.substr(0, lines.find('\n')));
+    EXPECT_EQ(first["error"]["code"], "bad_json") << resume;
+    EXPECT_EQ(first["error"]["message"], "the line starts with a byte-order mark (U+FEFF)");
+  }
+}
+
+TEST(BadInputE2E, ResultLineWithAByteOrderMarkDoesNotCountAsDone) {
+  testing::TempDir dir;
+  std::string out = dir.File("out.jsonl");
+  testing::WriteFile(out, "\xEF\xBB\xBF{\"id\":1,\"type\":\"fib\",\"ok\":true,\"worker\":0}\n");
+  auto run = RunFarm({"run", "-j", "1", "--resume", "-o", out}, "{\"type\":\"fib\",\"n\":5}\n");
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  std::string text = testing::ReadFile(out);
+  ASSERT_EQ(std::count(text.begin(), text.end(), '\n'), 2) << text;
+  EXPECT_EQ(json::parse(text.substr(text.find('\n') + 1))["result"]["n"], 5);
 }
 
 TEST(BadInputE2E, BadIdTypeIsNamed) {
