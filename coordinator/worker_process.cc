@@ -12,6 +12,7 @@
 #include <chrono>
 #include <thread>
 
+#include "worker/fetch_file.h"
 #include "worker/out_of_memory.h"
 #include "worker/task.h"
 #include "worker/worker_loop.h"
@@ -85,7 +86,7 @@ Status WorkerProcess::Spawn(const WorkerSpec& spec, std::unique_ptr<WorkerProces
   if (pid == 0) BecomeWorker(spec, parent, tasks.read.get(), replies.write.get(), running.get());
 
   worker->reset(new WorkerProcess(pid, std::move(tasks.write), std::move(replies.read),
-                                  std::move(running)));
+                                  std::move(running), spec.fetch.out_dir));
   // The coordinator never blocks on a worker: a 20 MB reply must not
   // deadlock against a pending task write.
   Status status = SetNonBlocking((*worker)->to_worker());
@@ -103,6 +104,10 @@ bool WorkerProcess::Reap(int timeout_ms) {
   for (;;) {
     pid_t r = waitpid(pid_, &wait_status_, timeout_ms < 0 ? 0 : WNOHANG);
     if (r == pid_ || (r < 0 && errno == ECHILD)) {
+      // A worker that died mid-transfer may leave a partial body, where the
+      // file system lacks O_TMPFILE (see worker/fetch_file.h).
+      bool clean_exit = r == pid_ && WIFEXITED(wait_status_) && WEXITSTATUS(wait_status_) == 0;
+      if (!clean_exit) RemoveBodyFilesOf(out_dir_, pid_);
       pid_ = -1;
       return true;
     }

@@ -58,9 +58,10 @@ class WorkerProcess {
   int wait_status() const { return wait_status_; }
 
  private:
-  WorkerProcess(pid_t pid, Fd to_worker, Fd from_worker, SharedRunningTask running)
+  WorkerProcess(pid_t pid, Fd to_worker, Fd from_worker, SharedRunningTask running,
+                std::string out_dir)
       : pid_(pid), to_worker_(std::move(to_worker)), from_worker_(std::move(from_worker)),
-        running_(std::move(running)) {}
+        running_(std::move(running)), out_dir_(std::move(out_dir)) {}
   // Reaps if exited within timeout_ms (negative: wait forever).
   bool Reap(int timeout_ms);
 
@@ -68,6 +69,7 @@ class WorkerProcess {
   Fd to_worker_;
   Fd from_worker_;
   SharedRunningTask running_;
+  std::string out_dir_;  // where its fetches save bodies
   int wait_status_ = 0;
 };
 
