@@ -142,7 +142,8 @@ TEST(BadInputE2E, UnknownFieldIsBadTaskWithDidYouMean) {
   ExpectOneErrorEach({
       {"{\"type\":\"fib\",\"n\":5,\"ful\":true}", "bad_task",
        "unknown field 'ful' in a fib task (did you mean 'full'?)"},
-      {"{\"type\":\"fib\",\"n\":5,\"methd\":\"iterative\"}", "bad_task", "(did you mean 'method'?)"},
+      {"{\"type\":\"fib\",\"n\":5,\"methd\":\"iterative\"}", "bad_task",
+       "(did you mean 'method'?)"},
       {"{\"type\":\"pi\",\"samples\":5,\"sample\":6}", "bad_task", "(did you mean 'samples'?)"},
       {"{\"type\":\"fetch\",\"url\":\"http://127.0.0.1:1/\",\"max_byte\":1000}", "bad_task",
        "unknown field 'max_byte' in a fetch task (did you mean 'max_bytes'?)"},
@@ -176,7 +177,8 @@ TEST(BadInputE2E, UnknownFieldIsRefusedInEveryMode) {
     EXPECT_EQ(run.exit_code, 1) << mode << run.err;
     auto results = run.results();
     ASSERT_EQ(results.size(), 2u) << mode;
-    EXPECT_EQ(results[0]["error"]["message"], "unknown field 'ful' in a fib task (did you mean 'full'?)")
+    EXPECT_EQ(results[0]["error"]["message"],
+              "unknown field 'ful' in a fib task (did you mean 'full'?)")
         << mode;
     EXPECT_EQ(results[1]["error"]["message"],
               "unknown field 'timeot_s' in a fetch task (did you mean 'timeout_s'?)")

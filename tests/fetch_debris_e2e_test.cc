@@ -36,8 +36,8 @@ class FetchDebrisE2E : public ::testing::Test {
   // Starts farm on one fetch of a body that stalls halfway.
   FarmChild Start(std::vector<std::string> args) {
     std::string tasks = dir_.File("tasks.jsonl");
-    testing::WriteFile(tasks, json{{"type", "fetch"}, {"url", server_.Url("/stall/400000/s")}}
-                                      .dump() + "\n");
+    testing::WriteFile(
+        tasks, json{{"type", "fetch"}, {"url", server_.Url("/stall/400000/s")}}.dump() + "\n");
     args.insert(args.begin(), {"run", "-j", "1", "--retries", "0", "--out-dir", out_dir()});
     return StartFarm(args, tasks);
   }
@@ -60,7 +60,8 @@ class FetchDebrisE2E : public ::testing::Test {
   pid_t WaitForPartialBody(pid_t farm, bool threads = false) {
     pid_t holder = -1;
     EXPECT_TRUE(WaitFor([&] {
-      std::vector<pid_t> candidates = threads ? std::vector<pid_t>{farm} : testing::WorkerPids(farm);
+      std::vector<pid_t> candidates =
+          threads ? std::vector<pid_t>{farm} : testing::WorkerPids(farm);
       for (pid_t pid : candidates)
         if (HoldsPartialBody(pid)) return holder = pid, true;
       return false;

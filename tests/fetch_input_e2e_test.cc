@@ -66,9 +66,8 @@ TEST_F(FetchInputE2E, ControlCharacterInAUrlIsBadTask) {
   ASSERT_EQ(results.size(), 7u);
   for (const auto& [id, r] : results) {
     EXPECT_EQ(r["error"]["code"], "bad_task") << r;
-    EXPECT_NE(r["error"]["message"].get<std::string>().find("field 'url' holds a control character"),
-              std::string::npos)
-        << r;
+    std::string message = r["error"]["message"];
+    EXPECT_NE(message.find("field 'url' holds a control character"), std::string::npos) << r;
   }
   EXPECT_EQ(results["1"]["error"]["message"],
             "field 'url' holds a control character (U+0000) at byte " +
@@ -80,16 +79,16 @@ TEST_F(FetchInputE2E, ControlCharacterInAUrlIsBadTask) {
 // in JSON, and replacing them (U+FFFD) would fetch another URL.
 TEST_F(FetchInputE2E, UrlListLineWithInvalidUtf8IsBadTask) {
   std::string good = server_.Url("/caf\xc3\xa9");
-  std::string list = UrlList(server_.Url("/caf\xe9") + "\n" + good + "\n" +
-                             server_.Url("/a\x01" "b") + "\n" + server_.Url("/c\tc") + "\n");
+  std::string list = UrlList(server_.Url("/caf\xe9") + "\n" + good + "\n" + server_.Url("/a\x01") +
+                             "b\n" + server_.Url("/c\tc") + "\n");
   auto results = Run({"--urls", list}, "");
   ASSERT_EQ(results.size(), 4u);
   const json& bad = results["1"];
   EXPECT_EQ(bad["type"], "fetch");
   EXPECT_EQ(bad["error"]["code"], "bad_task");
-  EXPECT_EQ(bad["error"]["message"],
-            "field 'url' is not valid UTF-8 (byte 0xE9 at offset " +
-                std::to_string(server_.Url("/caf").size()) + "); percent-encode such a byte (%E9)");
+  EXPECT_EQ(bad["error"]["message"], "field 'url' is not valid UTF-8 (byte 0xE9 at offset " +
+                                         std::to_string(server_.Url("/caf").size()) +
+                                         "); percent-encode such a byte (%E9)");
   // Well-formed UTF-8 is fetched, and reported, as given.
   ASSERT_TRUE(results["2"]["ok"].get<bool>()) << results["2"];
   EXPECT_EQ(results["2"]["result"]["url"], good);
@@ -105,11 +104,13 @@ TEST_F(FetchInputE2E, PasswordInAUrlIsRedactedEverywhereFarmWrites) {
   std::string with_password = "http://ann:s3cret@127.0.0.1:" + std::to_string(server_.port());
   std::string redacted = "http://ann:***@127.0.0.1:" + std::to_string(server_.port());
   std::string refused = "http://bob:hunter2@127.0.0.1:" + std::to_string(testing::UnusedPort());
-  std::string input = R"({"id":"auth","type":"fetch","url":")" + with_password + "/auth\"}\n" +
-                      R"({"id":"moved","type":"fetch","url":")" + with_password + "/redirect/1\"}\n" +
-                      R"({"id":"gone","type":"fetch","url":")" + with_password + "/status/404\"}\n" +
-                      R"({"id":"refused","type":"fetch","url":")" + refused + "/x\"}\n" +
-                      R"({"id":"ftp","type":"fetch","url":"ftp://eve:pw1234@127.0.0.1/x"})" "\n";
+  auto task = [](const std::string& id, const std::string& url) {
+    return json{{"id", id}, {"type", "fetch"}, {"url", url}}.dump() + "\n";
+  };
+  std::string input = task("auth", with_password + "/auth") +
+                      task("moved", with_password + "/redirect/1") +
+                      task("gone", with_password + "/status/404") +
+                      task("refused", refused + "/x") + task("ftp", "ftp://eve:pw1234@127.0.0.1/x");
   std::string output;
   auto results = Run({}, input, &output);
   ASSERT_EQ(results.size(), 5u);

@@ -115,7 +115,8 @@ TEST(GenE2E, EveryRegisteredTypeGeneratesRunnableLines) {
 
 TEST(GenE2E, FieldLimitsComeFromTheRegistry) {
   for (const std::vector<std::string>& args :
-       {std::vector<std::string>{"gen", "fetch"}, {"gen", "fetch", "--url", "u", "--timeout-s", "0"},
+       {std::vector<std::string>{"gen", "fetch"},
+        {"gen", "fetch", "--url", "u", "--timeout-s", "0"},
         {"gen", "fetch", "--url", "u", "--max-bytes", "-1"}, {"gen", "pi", "--samples", "0"},
         {"gen", "sleep", "--ms", "3600001"}, {"gen", "sleep", "--ms", "1.5"}}) {
     auto run = RunFarm(args);

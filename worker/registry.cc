@@ -48,9 +48,7 @@ constexpr TaskField kFibFields[] = {
      .default_string = "doubling",
      .allowed = kFibMethods,
      .description = "iterative: n additions; doubling: fast doubling"},
-    {.name = "full",
-     .kind = Kind::kBoolean,
-     .description = "also give the whole decimal value"},
+    {.name = "full", .kind = Kind::kBoolean, .description = "also give the whole decimal value"},
 };
 
 constexpr TaskField kPiFields[] = {

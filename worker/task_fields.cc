@@ -55,8 +55,8 @@ int64_t ReadInteger(const nlohmann::json& task, const TaskField& field) {
   if (!value->is_number_integer())
     BadField(field, "must be an integer, got " + DescribeValue(*value));
   // An unsigned beyond int64 is out of every range we accept.
-  bool in_range = !(value->is_number_unsigned() &&
-                    value->get<uint64_t>() > static_cast<uint64_t>(field.max));
+  bool in_range =
+      !(value->is_number_unsigned() && value->get<uint64_t>() > static_cast<uint64_t>(field.max));
   int64_t number = in_range ? value->get<int64_t>() : 0;
   if (!in_range || number < static_cast<int64_t>(field.min) ||
       number > static_cast<int64_t>(field.max) ||
