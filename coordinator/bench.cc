@@ -1,7 +1,9 @@
 #include "coordinator/bench.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -15,6 +17,7 @@
 #include "coordinator/child_run.h"
 #include "coordinator/flags.h"
 #include "coordinator/run.h"
+#include "coordinator/signals.h"
 
 namespace farm {
 namespace {
@@ -39,6 +42,7 @@ struct BenchOptions {
   uint64_t seed = 1;
   std::string csv;
   std::string json;
+  bool csv_given = false, json_given = false;
 };
 
 // A private directory for the batch file and the children's stderr.
@@ -94,6 +98,49 @@ Status ParseModes(std::string_view text, std::vector<std::string>* modes) {
   return Status::Ok();
 }
 
+// An export is written after every run is done: refuse, before the first,
+// a path that could not be written then. Nothing is created here.
+Status CheckWritable(std::string_view flag, const std::string& path) {
+  if (path.empty()) return Status::Error(std::string(flag) + ": empty path");
+  struct stat st;
+  if (stat(path.c_str(), &st) == 0) {
+    if (S_ISDIR(st.st_mode)) return Status::Error(std::string(flag) + ": " + path + " is a directory");
+    if (access(path.c_str(), W_OK) != 0)
+      return Status::FromErrno(std::string(flag) + ": cannot write " + path, errno);
+    return Status::Ok();
+  }
+  if (errno != ENOENT) return Status::FromErrno(std::string(flag) + ": " + path, errno);
+  std::string dir = std::filesystem::path(path).parent_path().string();
+  if (dir.empty()) dir = ".";
+  if (access(dir.c_str(), W_OK | X_OK) != 0)
+    return Status::FromErrno(std::string(flag) + ": cannot create " + path, errno);
+  return Status::Ok();
+}
+
+// Every export flag and its path, the ones given.
+std::vector<std::pair<std::string_view, std::string>> Exports(const BenchOptions& o) {
+  std::vector<std::pair<std::string_view, std::string>> exports;
+  if (o.csv_given) exports.emplace_back("--csv", o.csv);
+  if (o.json_given) exports.emplace_back("--json", o.json);
+  return exports;
+}
+
+// Each export writable, and no file named twice (by name or by inode).
+Status CheckExports(const BenchOptions& o) {
+  auto exports = Exports(o);
+  for (size_t i = 0; i < exports.size(); ++i) {
+    const auto& [flag, path] = exports[i];
+    if (Status s = CheckWritable(flag, path); !s.ok()) return s;
+    for (size_t j = 0; j < i; ++j) {
+      std::error_code ec;
+      if (path == exports[j].second || std::filesystem::equivalent(path, exports[j].second, ec))
+        return Status::Error(std::string(flag) + " and " + std::string(exports[j].first) +
+                             " name the same file, " + path);
+    }
+  }
+  return Status::Ok();
+}
+
 // 1, 2, 4, ... up to the online CPUs, and the CPU count itself.
 std::vector<int> DefaultWorkers() {
   long cpus = std::max(1L, sysconf(_SC_NPROCESSORS_ONLN));
@@ -110,6 +157,9 @@ bool ParseBenchOptions(std::span<char* const> args, BenchOptions* o) {
   auto text_into = [](std::string* target) {
     return [target](std::string_view v) { return target->assign(v), Status::Ok(); };
   };
+  auto path_into = [](std::string* target, bool* given) {
+    return [=](std::string_view v) { return target->assign(v), *given = true, Status::Ok(); };
+  };
   const Flag flags[] = {
       {"--task", 0, true, text_into(&o->task)},
       {"--n", 0, true, int64_into("--n", 0, 100'000'000, &o->n)},
@@ -122,8 +172,8 @@ bool ParseBenchOptions(std::span<char* const> args, BenchOptions* o) {
       {"--modes", 0, true, [o](std::string_view v) { return ParseModes(v, &o->modes); }},
       {"--repeat", 0, true, IntInto("--repeat", 1, 1000, &o->repeat)},
       {"--seed", 0, true, [o](std::string_view v) { return ParseUint64("--seed", v, &o->seed); }},
-      {"--csv", 0, true, text_into(&o->csv)},
-      {"--json", 0, true, text_into(&o->json)},
+      {"--csv", 0, true, path_into(&o->csv, &o->csv_given)},
+      {"--json", 0, true, path_into(&o->json, &o->json_given)},
   };
   std::vector<std::string> positional;
   Status status = ParseFlags(args, flags, &positional);
@@ -136,6 +186,7 @@ bool ParseBenchOptions(std::span<char* const> args, BenchOptions* o) {
     status = Status::Error("--method: expected iterative or doubling, got '" + o->method + "'");
   if (status.ok() && o->task == "fetch" && o->url.empty())
     status = Status::Error("--task fetch needs --url URL");
+  if (status.ok()) status = CheckExports(*o);
   if (!status.ok()) {
     fprintf(stderr, "farm bench: %s\n%s", status.message().c_str(), kUsage);
     return false;
@@ -205,6 +256,9 @@ void ShowFailure(const BenchRun& run, const std::string& stderr_path) {
 int BenchCommand(std::span<char* const> args) {
   BenchOptions o;
   if (!ParseBenchOptions(args, &o)) return kExitUsage;
+  // Ctrl-C stops the child run in hand, then the table of the runs done so
+  // far is printed and the scratch directory removed as on any return.
+  StopSignals signals;
   ScratchDir scratch;
   if (!scratch.ok()) {
     perror("farm bench: mkdtemp");
@@ -231,8 +285,9 @@ int BenchCommand(std::span<char* const> args) {
   const size_t total = configs.size() * static_cast<size_t>(o.repeat);
   bool tty = isatty(STDERR_FILENO);
   bool all_ok = true;
-  for (int r = 0; r < o.repeat; ++r) {
-    for (size_t k = 0; k < configs.size(); ++k) {
+  bool interrupted = false;
+  for (int r = 0; r < o.repeat && !interrupted; ++r) {
+    for (size_t k = 0; k < configs.size() && !interrupted; ++k) {
       const Config& config = configs[(k + static_cast<size_t>(r)) % configs.size()];
       BenchRun run{config.mode, config.workers, r + 1, o.tasks, {}};
       fprintf(stderr, "%sfarm bench: run %zu/%zu: %s -j %d, repeat %d/%d", tty ? "\r\033[K" : "",
@@ -241,10 +296,16 @@ int BenchCommand(std::span<char* const> args) {
                                        "-j", std::to_string(run.workers),
                                        "--seed", std::to_string(o.seed), "--no-progress",
                                        "-o", "/dev/null", batch};
-      if (Status s = RunChild(argv, batch, child_err, &run.usage); !s.ok()) {
+      Status s = StopSignals::count() > 0
+                     ? Status::Ok()
+                     : RunChild(argv, batch, child_err, signals.wait_mask(), StopSignals::count,
+                                &run.usage, &interrupted);
+      interrupted = interrupted || StopSignals::count() > 0;
+      if (!s.ok()) {
         fprintf(stderr, "\nfarm bench: %s\n", s.message().c_str());
         return kExitTasksFailed;
       }
+      if (interrupted) break;
       fprintf(stderr, ": %.3f s%s", run.usage.wall_s, tty ? "" : "\n");
       if (run.usage.exit_code != 0) {
         all_ok = false;
@@ -254,6 +315,11 @@ int BenchCommand(std::span<char* const> args) {
     }
   }
   if (tty) fputs("\r\033[K", stderr);
+  if (interrupted) {
+    fprintf(stderr, "%sfarm bench: interrupted after %zu of %zu runs\n", tty ? "" : "\n",
+            runs.size(), total);
+    if (runs.empty()) return kExitInterrupted;
+  }
 
   std::vector<BenchRow> rows = SummarizeRuns(runs);
   char title[256];
@@ -264,12 +330,13 @@ int BenchCommand(std::span<char* const> args) {
   fputs(FormatBenchTable(title, rows).c_str(), stdout);
   fflush(stdout);
   Status written;
-  if (!o.csv.empty()) written = WriteBenchCsv(o.csv, description, runs);
-  if (written.ok() && !o.json.empty()) written = WriteBenchJson(o.json, description, runs, rows);
+  if (o.csv_given) written = WriteBenchCsv(o.csv, description, runs);
+  if (written.ok() && o.json_given) written = WriteBenchJson(o.json, description, runs, rows);
   if (!written.ok()) {
     fprintf(stderr, "farm bench: %s\n", written.message().c_str());
     return kExitTasksFailed;
   }
+  if (interrupted) return kExitInterrupted;
   return all_ok ? kExitOk : kExitTasksFailed;
 }
 
