@@ -8,6 +8,8 @@
 #include "coordinator/bench.h"
 #include "coordinator/gen.h"
 #include "coordinator/run.h"
+#include "coordinator/version.h"
+#include "worker/registry.h"
 
 namespace farm {
 namespace {
@@ -17,6 +19,7 @@ constexpr const char* kHelp = R"(farm: run a batch of tasks on a pool of worker 
 usage: farm run [OPTIONS] [FILE]     run JSON-lines tasks from FILE or stdin
        farm gen TYPE [OPTIONS]       print task lines (fib, pi, random, sleep)
        farm bench [OPTIONS]          compare sequential, thread and process modes
+       farm version                  print the version (also farm --version)
 
 farm run options:
   -j, --workers N          workers (default: online CPUs)
@@ -52,6 +55,15 @@ farm bench options (each run is a child `farm run`, interleaved):
 exit status: 0 all ok, 1 some tasks failed, 2 usage error, 130 interrupted
 )";
 
+// "farm 1.0.0 (commit 0123456789ab)"; no commit when built outside git.
+int VersionCommand() {
+  if (*Commit() != '\0')
+    printf("farm %s (commit %s)\n", Version(), Commit());
+  else
+    printf("farm %s\n", Version());
+  return kExitOk;
+}
+
 }  // namespace
 
 int Main(int argc, char** argv) {
@@ -66,9 +78,17 @@ int Main(int argc, char** argv) {
     if (arg == "--") break;
     if (arg == "--help" || arg == "-h") command = "help";
   }
+  if (command == "version" || command == "--version") return VersionCommand();
   if (command == "run") return RunCommand(args.subspan(1));
   if (command == "gen") return GenCommand(args.subspan(1));
   if (command == "bench") return BenchCommand(args.subspan(1));
+  // One task type a line, for scripts and the shell completion.
+  if (command == "help" && args.size() == 3 && args[1] == std::string_view("tasks") &&
+      args[2] == std::string_view("--names")) {
+    for (const TaskType& type : TaskTypes())
+      printf("%.*s\n", static_cast<int>(type.name.size()), type.name.data());
+    return kExitOk;
+  }
   if (command == "help" || command == "--help" || command == "-h") {
     fputs(kHelp, stdout);
     return kExitOk;
