@@ -18,7 +18,7 @@ constexpr const char* kHelp = R"(farm: run a batch of tasks on a pool of worker 
 
 usage: farm run [OPTIONS] [FILE]     run JSON-lines tasks from FILE or stdin
        farm gen TYPE [OPTIONS]       print task lines (fib, pi, random, sleep)
-       farm bench [OPTIONS]          compare sequential, thread and process modes
+       farm bench [OPTIONS] [FILE]   compare sequential, thread and process modes
        farm version                  print the version (also farm --version)
 
 farm run options:
@@ -40,7 +40,8 @@ farm run options:
   --progress, --no-progress
   --summary-json FILE      the run's summary as JSON
 
-farm bench options (each run is a child `farm run`, interleaved):
+farm bench options (each run is a child `farm run`, interleaved; FILE is your
+own batch, else one is made from --task):
   --task T                 fib, pi, sleep or fetch (default fib)
   --n N, --method M        fib's n (default 1000000) and method (default iterative)
   --samples S, --ms MS     pi's samples (default 10000000), sleep's ms (default 100)
@@ -49,8 +50,10 @@ farm bench options (each run is a child `farm run`, interleaved):
   --workers 1,2,4          worker counts (default 1, 2, 4 ... up to the CPUs)
   --modes M,M              default sequential,thread,process
   --repeat R               runs of each configuration (default 3)
+  --warmup N               unmeasured runs of each configuration first (default 0)
   --seed S                 master seed of every run (default 1)
   --csv FILE, --json FILE  every run, and (JSON) the table
+  --export-markdown FILE   the table as Markdown
 
 exit status: 0 all ok, 1 some tasks failed, 2 usage error, 130 interrupted
 )";

@@ -50,6 +50,8 @@ expect "farm run --mode " "process sequential thread"
 expect "farm run --mode th" thread
 expect "farm bench --modes thread," "thread,process thread,sequential thread,thread"
 expect "farm run --kee" --keep-order
+expect "farm bench --export-m" --export-markdown
+expect "farm bench --war" --warmup
 expect_has "farm run -" --workers
 expect_has "farm run -" --summary-json
 expect "farm run --seed " ""
