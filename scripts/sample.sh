@@ -12,7 +12,7 @@ mkdir -p sample
   build/farm gen fib --n 200000 --method iterative --count 4
   build/farm gen pi --samples 20000000 --count 8
 } > sample/tasks.jsonl
-echo "running 20 tasks: build/farm run sample/tasks.jsonl -o sample/results.jsonl" >&2
+echo "running the sample batch: build/farm run sample/tasks.jsonl -o sample/results.jsonl" >&2
 build/farm run sample/tasks.jsonl -o sample/results.jsonl --summary-json sample/summary.json
 echo "results: sample/results.jsonl" >&2
 head -n 3 sample/results.jsonl
