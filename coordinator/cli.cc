@@ -9,6 +9,7 @@
 #include "coordinator/gen.h"
 #include "coordinator/run.h"
 #include "coordinator/task_help.h"
+#include "coordinator/version.h"
 
 namespace farm {
 namespace {
@@ -18,7 +19,8 @@ constexpr const char* kHelp = R"(farm: run a batch of tasks on a pool of worker 
 usage: farm run [OPTIONS] [FILE]     run JSON-lines tasks from FILE or stdin
        farm gen TYPE [OPTIONS]       print task lines of any type
        farm help tasks [--names]     every task type with its fields, defaults and limits
-       farm bench [OPTIONS]          compare sequential, thread and process modes
+       farm bench [OPTIONS] [FILE]   compare sequential, thread and process modes
+       farm version                  print the version (also farm --version)
 
 farm run options:
   -j, --workers N          workers (default: online CPUs)
@@ -39,7 +41,8 @@ farm run options:
   --progress, --no-progress
   --summary-json FILE      the run's summary as JSON
 
-farm bench options (each run is a child `farm run`, interleaved):
+farm bench options (each run is a child `farm run`, interleaved; FILE is your
+own batch, else one is made from --task):
   --task T                 fib, pi, sleep or fetch (default fib)
   --n N, --method M        fib's n (default 1000000) and method (default iterative)
   --samples S, --ms MS     pi's samples (default 10000000), sleep's ms (default 100)
@@ -48,11 +51,22 @@ farm bench options (each run is a child `farm run`, interleaved):
   --workers 1,2,4          worker counts (default 1, 2, 4 ... up to the CPUs)
   --modes M,M              default sequential,thread,process
   --repeat R               runs of each configuration (default 3)
+  --warmup N               unmeasured runs of each configuration first (default 0)
   --seed S                 master seed of every run (default 1)
   --csv FILE, --json FILE  every run, and (JSON) the table
+  --export-markdown FILE   the table as Markdown
 
 exit status: 0 all ok, 1 some tasks failed, 2 usage error, 130 interrupted
 )";
+
+// "farm 1.0.0 (commit 0123456789ab)"; no commit when built outside git.
+int VersionCommand() {
+  if (*Commit() != '\0')
+    printf("farm %s (commit %s)\n", Version(), Commit());
+  else
+    printf("farm %s\n", Version());
+  return kExitOk;
+}
 
 }  // namespace
 
@@ -68,6 +82,7 @@ int Main(int argc, char** argv) {
     if (arg == "--") break;
     if (arg == "--help" || arg == "-h") command = "help";
   }
+  if (command == "version" || command == "--version") return VersionCommand();
   if (command == "run") return RunCommand(args.subspan(1));
   if (command == "gen") return GenCommand(args.subspan(1));
   if (command == "bench") return BenchCommand(args.subspan(1));

@@ -112,7 +112,7 @@ class ProcessRunner {
   ProcessRunner(const RunOptions& options, TaskSource& source, ResultSink& sink,
                 RunSummary* summary)
       : options_(options), source_(source), sink_(sink), summary_(summary),
-        progress_(options.progress) {}
+        progress_(options) {}
 
   bool Run(std::string* error);
 

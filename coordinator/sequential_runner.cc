@@ -36,7 +36,7 @@ int WaitWithSignals(const StopSignals& signals, int fd, const timespec* timeout)
 bool RunSequential(const RunOptions& options, TaskSource& source, ResultSink& sink,
                    RunSummary* summary, std::string* error) {
   StopSignals signals;
-  Progress progress(options.progress);
+  Progress progress(options);
   WorkerContext worker;  // worker 0, seeded like process and thread worker 0
   worker.index = 0;
   worker.master_seed = options.seed;

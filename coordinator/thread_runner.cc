@@ -40,7 +40,7 @@ class ThreadRunner {
   ThreadRunner(const RunOptions& options, TaskSource& source, ResultSink& sink,
                RunSummary* summary)
       : options_(options), source_(source), sink_(sink), summary_(summary),
-        progress_(options.progress) {}
+        progress_(options) {}
 
   bool Run(std::string* error);
 

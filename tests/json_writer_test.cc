@@ -102,7 +102,9 @@ TEST(JsonWriter, InvalidUtf8IsReplacedNotThrown) {
     } catch (const json::type_error&) {
       valid_utf8 = false;
     }
-    if (valid_utf8) EXPECT_EQ(json::parse(quoted).get<std::string>(), bytes);
+    if (valid_utf8) {
+      EXPECT_EQ(json::parse(quoted).get<std::string>(), bytes);
+    }
   }
   EXPECT_EQ(json::parse(Quoted("a\xff")).get<std::string>(), "a\xef\xbf\xbd");
 }
