@@ -92,8 +92,9 @@ TEST(TaskFields, DefaultsAndLimitsAreConsistent) {
       EXPECT_TRUE(names.insert(field.name).second);
       EXPECT_FALSE(IsFieldOfEveryTask(field.name));
       EXPECT_FALSE(field.description.empty());
-      if (field.kind == FieldKind::kInteger || field.kind == FieldKind::kNumber)
+      if (field.kind == FieldKind::kInteger || field.kind == FieldKind::kNumber) {
         EXPECT_LE(field.min, field.max);
+      }
       if (field.kind == FieldKind::kInteger) {
         EXPECT_EQ(field.min, std::floor(field.min));
         EXPECT_EQ(field.max, std::floor(field.max));

@@ -16,28 +16,28 @@ namespace farm {
 enum class FieldKind { kInteger, kNumber, kBoolean, kString };
 
 struct TaskField {
-  std::string_view name;
+  std::string_view name = {};
   FieldKind kind = FieldKind::kInteger;
   bool required = false;
   // The value of an optional field that is absent, in the member of its kind.
   int64_t default_integer = 0;
   double default_number = 0;
   bool default_boolean = false;
-  std::string_view default_string;
+  std::string_view default_string = {};
   // Integers and numbers: the range allowed, `min` itself excluded when
   // `min_excluded`. Integer limits are whole numbers below 2^53.
   double min = 0;
   double max = 0;
   bool min_excluded = false;
   // Strings: the values allowed; empty for any.
-  std::span<const std::string_view> allowed;
-  std::string_view description;
+  std::span<const std::string_view> allowed = {};
+  std::string_view description = {};
   // A required field's value when `farm gen` is not given one; empty: gen
   // requires its flag.
-  std::string_view example;
+  std::string_view example = {};
   // The `farm gen` flag, without "--", when it is not the field's name
   // (random's `count`: gen's own --count is the number of lines).
-  std::string_view flag;
+  std::string_view flag = {};
 };
 
 // A value as an error message shows it: scalars as JSON, containers by kind
