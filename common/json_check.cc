@@ -15,6 +15,8 @@ class Scanner {
       : p_(reinterpret_cast<const Byte*>(text.data())), end_(p_ + text.size()) {}
 
   bool Document();
+  // Skips well-formed UTF-8; returns where it stops.
+  size_t Utf8Prefix();
 
  private:
   bool At(Byte c) const { return p_ < end_ && *p_ == c; }
@@ -116,6 +118,18 @@ bool Scanner::Utf8Sequence() {
     if (p_[i] < 0x80 || p_[i] > 0xBF) return false;
   p_ += length;
   return true;
+}
+
+size_t Scanner::Utf8Prefix() {
+  const Byte* start = p_;
+  while (p_ < end_) {
+    if (*p_ < 0x80) {
+      ++p_;
+    } else if (!Utf8Sequence()) {
+      break;
+    }
+  }
+  return static_cast<size_t>(p_ - start);
 }
 
 bool Scanner::String() {
@@ -221,5 +235,11 @@ bool Scanner::Document() {
 }  // namespace
 
 bool IsValidJson(std::string_view text) { return Scanner(text).Document(); }
+
+size_t FindInvalidUtf8(std::string_view text) {
+  Scanner scanner(text);
+  size_t valid = scanner.Utf8Prefix();
+  return valid == text.size() ? std::string_view::npos : valid;
+}
 
 }  // namespace farm

@@ -13,4 +13,8 @@ namespace farm {
 
 bool IsValidJson(std::string_view text);
 
+// The offset of the first byte of `text` that is not part of well-formed
+// UTF-8 (by the rules the check above applies inside strings), or npos.
+size_t FindInvalidUtf8(std::string_view text);
+
 }  // namespace farm

@@ -11,35 +11,14 @@
 
 #include <nlohmann/json.hpp>
 
+#include "coordinator/bench_options.h"
 #include "coordinator/bench_report.h"
 #include "coordinator/child_run.h"
-#include "coordinator/flags.h"
 #include "coordinator/run.h"
+#include "coordinator/signals.h"
 
 namespace farm {
 namespace {
-
-constexpr const char* kUsage =
-    "usage: farm bench [--task fib|pi|sleep|fetch] [--n N] [--method iterative|doubling]\n"
-    "                  [--samples S] [--ms MS] [--url URL] [--tasks T] [--workers 1,2,4]\n"
-    "                  [--modes sequential,thread,process] [--repeat R] [--seed S]\n"
-    "                  [--csv FILE] [--json FILE]\n";
-
-struct BenchOptions {
-  std::string task = "fib";
-  int64_t n = 1'000'000;
-  std::string method = "iterative";
-  int64_t samples = 10'000'000;
-  int64_t ms = 100;
-  std::string url;
-  int tasks = 0;  // 0: the task type's default
-  std::vector<int> workers;
-  std::vector<std::string> modes = {"sequential", "thread", "process"};
-  int repeat = 3;
-  uint64_t seed = 1;
-  std::string csv;
-  std::string json;
-};
 
 // A private directory for the batch file and the children's stderr.
 class ScratchDir {
@@ -61,122 +40,51 @@ class ScratchDir {
   std::string path_;
 };
 
-Status ParseList(std::string_view text, std::vector<std::string>* items) {
-  items->clear();
-  while (!text.empty()) {
-    size_t comma = text.find(',');
-    std::string_view item = text.substr(0, comma);
-    if (item.empty()) return Status::Error("empty item in list");
-    items->emplace_back(item);
-    text = comma == std::string_view::npos ? "" : text.substr(comma + 1);
-  }
-  if (items->empty()) return Status::Error("empty list");
-  return Status::Ok();
-}
-
-Status ParseWorkers(std::string_view text, std::vector<int>* workers) {
-  std::vector<std::string> items;
-  if (Status s = ParseList(text, &items); !s.ok()) return Status::Error("--workers: " + s.message());
-  workers->clear();
-  for (const std::string& item : items) {
-    int64_t count;
-    if (Status s = ParseInt("--workers", item, 1, 1024, &count); !s.ok()) return s;
-    workers->push_back(static_cast<int>(count));
-  }
-  return Status::Ok();
-}
-
-Status ParseModes(std::string_view text, std::vector<std::string>* modes) {
-  if (Status s = ParseList(text, modes); !s.ok()) return Status::Error("--modes: " + s.message());
-  for (const std::string& mode : *modes)
-    if (mode != "sequential" && mode != "thread" && mode != "process")
-      return Status::Error("--modes: expected sequential, thread or process, got '" + mode + "'");
-  return Status::Ok();
-}
-
-// 1, 2, 4, ... up to the online CPUs, and the CPU count itself.
-std::vector<int> DefaultWorkers() {
-  long cpus = std::max(1L, sysconf(_SC_NPROCESSORS_ONLN));
-  std::vector<int> workers;
-  for (long w = 1; w <= cpus; w *= 2) workers.push_back(static_cast<int>(w));
-  if (workers.back() != cpus) workers.push_back(static_cast<int>(cpus));
-  return workers;
-}
-
-bool ParseBenchOptions(std::span<char* const> args, BenchOptions* o) {
-  auto int64_into = [](const char* flag, int64_t min, int64_t max, int64_t* target) {
-    return [=](std::string_view v) { return ParseInt(flag, v, min, max, target); };
-  };
-  auto text_into = [](std::string* target) {
-    return [target](std::string_view v) { return target->assign(v), Status::Ok(); };
-  };
-  const Flag flags[] = {
-      {"--task", 0, true, text_into(&o->task)},
-      {"--n", 0, true, int64_into("--n", 0, 100'000'000, &o->n)},
-      {"--method", 0, true, text_into(&o->method)},
-      {"--samples", 0, true, int64_into("--samples", 1, 10'000'000'000, &o->samples)},
-      {"--ms", 0, true, int64_into("--ms", 0, 3'600'000, &o->ms)},
-      {"--url", 0, true, text_into(&o->url)},
-      {"--tasks", 0, true, IntInto("--tasks", 1, 100'000'000, &o->tasks)},
-      {"--workers", 'j', true, [o](std::string_view v) { return ParseWorkers(v, &o->workers); }},
-      {"--modes", 0, true, [o](std::string_view v) { return ParseModes(v, &o->modes); }},
-      {"--repeat", 0, true, IntInto("--repeat", 1, 1000, &o->repeat)},
-      {"--seed", 0, true, [o](std::string_view v) { return ParseUint64("--seed", v, &o->seed); }},
-      {"--csv", 0, true, text_into(&o->csv)},
-      {"--json", 0, true, text_into(&o->json)},
-  };
-  std::vector<std::string> positional;
-  Status status = ParseFlags(args, flags, &positional);
-  if (status.ok() && !positional.empty())
-    status = Status::Error("unexpected argument '" + positional[0] + "'");
-  if (status.ok() && o->task != "fib" && o->task != "pi" && o->task != "sleep" &&
-      o->task != "fetch")
-    status = Status::Error("--task: expected fib, pi, sleep or fetch, got '" + o->task + "'");
-  if (status.ok() && o->method != "iterative" && o->method != "doubling")
-    status = Status::Error("--method: expected iterative or doubling, got '" + o->method + "'");
-  if (status.ok() && o->task == "fetch" && o->url.empty())
-    status = Status::Error("--task fetch needs --url URL");
-  if (!status.ok()) {
-    fprintf(stderr, "farm bench: %s\n%s", status.message().c_str(), kUsage);
-    return false;
-  }
-  if (o->workers.empty()) o->workers = DefaultWorkers();
-  if (o->tasks == 0) o->tasks = o->task == "sleep" ? 40 : 8;
-  return true;
-}
-
-// The task line every task of the batch repeats, and a short description of
-// it (no commas: it is a CSV field).
-nlohmann::ordered_json TaskJson(const BenchOptions& o, std::string* description) {
+// The task line every task of a generated batch repeats.
+nlohmann::ordered_json TaskJson(const BenchOptions& o) {
   nlohmann::ordered_json task = {{"type", o.task}};
   if (o.task == "fib") {
     task["n"] = o.n;
     task["method"] = o.method;
-    *description = "fib n=" + std::to_string(o.n) + " " + o.method;
   } else if (o.task == "pi") {
     task["samples"] = o.samples;
-    *description = "pi samples=" + std::to_string(o.samples);
   } else if (o.task == "sleep") {
     task["ms"] = o.ms;
-    *description = "sleep ms=" + std::to_string(o.ms);
   } else {
     task["url"] = o.url;
     task["save"] = false;
-    *description = "fetch";
   }
   return task;
 }
 
+// A short description of the batch; no commas: it is a CSV field.
+std::string Describe(const BenchOptions& o) {
+  std::string text;
+  if (!o.file.empty())
+    text = std::filesystem::path(o.file).filename().string();
+  else if (o.task == "fib")
+    text = "fib n=" + std::to_string(o.n) + " " + o.method;
+  else if (o.task == "pi")
+    text = "pi samples=" + std::to_string(o.samples);
+  else if (o.task == "sleep")
+    text = "sleep ms=" + std::to_string(o.ms);
+  else
+    text = "fetch";
+  for (char& c : text)
+    if (c == ',' || c == '\n' || c == '"') c = ' ';
+  return text;
+}
+
 struct Config {
-  std::string mode;
+  Mode mode;
   int workers;
 };
 
 // Sequential runs once per repeat: it has one worker whatever -j says.
 std::vector<Config> Configs(const BenchOptions& o) {
   std::vector<Config> configs;
-  for (const std::string& mode : o.modes) {
-    if (mode == "sequential") {
+  for (Mode mode : o.modes) {
+    if (mode == Mode::kSequential) {
       configs.push_back({mode, 1});
       continue;
     }
@@ -192,12 +100,99 @@ double LoadAverage() {
   return getloadavg(load, 1) == 1 ? load[0] : -1;
 }
 
-void ShowFailure(const BenchRun& run, const std::string& stderr_path) {
+void ShowFailure(const Config& config, int exit_code, const std::string& stderr_path) {
   std::ifstream in(stderr_path);
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   if (text.size() > 2000) text = "..." + text.substr(text.size() - 2000);
-  fprintf(stderr, "\nfarm bench: %s -j %d exited with status %d:\n%s", run.mode.c_str(),
-          run.workers, run.usage.exit_code, text.c_str());
+  fprintf(stderr, "\nfarm bench: %s -j %d exited with status %d:\n%s", ModeName(config.mode),
+          config.workers, exit_code, text.c_str());
+}
+
+// Runs the configurations as child `farm run`s: `warmup` unmeasured rounds,
+// then `repeat` measured ones, interleaved (every round runs each
+// configuration once, starting one further along each time, so drift in the
+// machine's load is shared out). A stop signal ends it early.
+class Runner {
+ public:
+  Runner(const BenchOptions& o, std::string batch, std::string child_err)
+      : o_(o), configs_(Configs(o)), batch_(std::move(batch)), child_err_(std::move(child_err)),
+        tty_(isatty(STDERR_FILENO)) {}
+
+  // False on a failure to run a child at all (message printed).
+  bool Run(std::vector<BenchRun>* runs) {
+    const size_t rounds = static_cast<size_t>(o_.warmup + o_.repeat);
+    total_ = configs_.size() * rounds;
+    for (size_t round = 0; round < rounds && !interrupted_; ++round) {
+      const bool warmup = round < static_cast<size_t>(o_.warmup);
+      for (size_t k = 0; k < configs_.size() && !interrupted_; ++k) {
+        const int repeat = warmup ? 0 : static_cast<int>(round) - o_.warmup + 1;
+        const size_t turn = warmup ? round : static_cast<size_t>(repeat - 1);
+        const Config& config = configs_[(k + turn) % configs_.size()];
+        BenchRun run{config.mode, config.workers, repeat, o_.tasks, {}};
+        if (!RunOne(config, warmup, &run.usage)) return false;
+        if (!interrupted_ && !warmup) runs->push_back(run);
+      }
+    }
+    if (tty_) fputs("\r\033[K", stderr);
+    return true;
+  }
+  bool interrupted() const { return interrupted_; }
+  bool all_ok() const { return all_ok_; }
+  size_t total_measured() const { return configs_.size() * static_cast<size_t>(o_.repeat); }
+
+ private:
+  bool RunOne(const Config& config, bool warmup, ChildUsage* usage) {
+    fprintf(stderr, "%sfarm bench: %s %zu/%zu: %s -j %d", tty_ ? "\r\033[K" : "",
+            warmup ? "warm-up" : "run", ++started_, total_, ModeName(config.mode),
+            config.workers);
+    std::vector<std::string> argv = {"/proc/self/exe", "run", "--mode", ModeName(config.mode),
+                                     "-j", std::to_string(config.workers),
+                                     "--seed", std::to_string(o_.seed), "--no-progress",
+                                     "-o", "/dev/null", batch_};
+    Status s = StopSignals::count() > 0
+                   ? Status::Ok()
+                   : RunChild(argv, "/dev/null", child_err_, signals_.wait_mask(),
+                              StopSignals::count, usage, &interrupted_);
+    interrupted_ = interrupted_ || StopSignals::count() > 0;
+    if (!s.ok()) {
+      fprintf(stderr, "\nfarm bench: %s\n", s.message().c_str());
+      return false;
+    }
+    if (interrupted_) {
+      fputs(tty_ ? "\r\033[K" : "\n", stderr);
+      return true;
+    }
+    fprintf(stderr, ": %.3f s%s", usage->wall_s, tty_ ? "" : "\n");
+    if (usage->exit_code != 0) {
+      all_ok_ = false;
+      ShowFailure(config, usage->exit_code, child_err_);
+    }
+    return true;
+  }
+
+  // Ctrl-C stops the child run in hand; blocked except while waiting on it.
+  StopSignals signals_;
+  const BenchOptions& o_;
+  std::vector<Config> configs_;
+  std::string batch_, child_err_;
+  bool tty_;
+  size_t started_ = 0, total_ = 0;
+  bool interrupted_ = false, all_ok_ = true;
+};
+
+// Prints the table and its warnings, and writes every export asked for.
+Status Report(const BenchOptions& o, const std::string& title, const std::string& task,
+              const std::vector<BenchRun>& runs) {
+  std::vector<BenchRow> rows = SummarizeRuns(runs);
+  fputs(FormatBenchTable(title, rows).c_str(), stdout);
+  fflush(stdout);
+  for (const std::string& warning : BenchWarnings(rows))
+    fprintf(stderr, "farm bench: warning: %s\n", warning.c_str());
+  Status written;
+  if (o.csv) written = WriteBenchCsv(*o.csv, task, runs);
+  if (written.ok() && o.json) written = WriteBenchJson(*o.json, task, o.warmup, runs, rows);
+  if (written.ok() && o.markdown) written = WriteBenchMarkdown(*o.markdown, title, rows);
+  return written;
 }
 
 }  // namespace
@@ -205,16 +200,16 @@ void ShowFailure(const BenchRun& run, const std::string& stderr_path) {
 int BenchCommand(std::span<char* const> args) {
   BenchOptions o;
   if (!ParseBenchOptions(args, &o)) return kExitUsage;
+  // Declared first, gone last: every return below removes it.
   ScratchDir scratch;
   if (!scratch.ok()) {
     perror("farm bench: mkdtemp");
     return kExitTasksFailed;
   }
-  std::string description;
-  std::string line = TaskJson(o, &description).dump() + "\n";
-  const std::string batch = scratch.File("tasks.jsonl");
-  const std::string child_err = scratch.File("run.err");
-  {
+  std::string batch = o.file;
+  if (batch.empty()) {
+    batch = scratch.File("tasks.jsonl");
+    std::string line = TaskJson(o).dump() + "\n";
     std::ofstream out(batch);
     for (int i = 0; i < o.tasks; ++i) out << line;
     if (!out.flush()) {
@@ -224,53 +219,29 @@ int BenchCommand(std::span<char* const> args) {
   }
 
   const double load_before = LoadAverage();
-  // Interleaved: every repeat runs each configuration once, starting one
-  // further along each time, so drift in the machine's load is shared out.
-  std::vector<Config> configs = Configs(o);
   std::vector<BenchRun> runs;
-  const size_t total = configs.size() * static_cast<size_t>(o.repeat);
-  bool tty = isatty(STDERR_FILENO);
-  bool all_ok = true;
-  for (int r = 0; r < o.repeat; ++r) {
-    for (size_t k = 0; k < configs.size(); ++k) {
-      const Config& config = configs[(k + static_cast<size_t>(r)) % configs.size()];
-      BenchRun run{config.mode, config.workers, r + 1, o.tasks, {}};
-      fprintf(stderr, "%sfarm bench: run %zu/%zu: %s -j %d, repeat %d/%d", tty ? "\r\033[K" : "",
-              runs.size() + 1, total, run.mode.c_str(), run.workers, run.repeat, o.repeat);
-      std::vector<std::string> argv = {"/proc/self/exe", "run", "--mode", run.mode,
-                                       "-j", std::to_string(run.workers),
-                                       "--seed", std::to_string(o.seed), "--no-progress",
-                                       "-o", "/dev/null", batch};
-      if (Status s = RunChild(argv, batch, child_err, &run.usage); !s.ok()) {
-        fprintf(stderr, "\nfarm bench: %s\n", s.message().c_str());
-        return kExitTasksFailed;
-      }
-      fprintf(stderr, ": %.3f s%s", run.usage.wall_s, tty ? "" : "\n");
-      if (run.usage.exit_code != 0) {
-        all_ok = false;
-        ShowFailure(run, child_err);
-      }
-      runs.push_back(std::move(run));
-    }
+  Runner runner(o, batch, scratch.File("run.err"));
+  if (!runner.Run(&runs)) return kExitTasksFailed;
+  if (runner.interrupted()) {
+    fprintf(stderr, "farm bench: interrupted after %zu of %zu runs\n", runs.size(),
+            runner.total_measured());
+    if (runs.empty()) return kExitInterrupted;
   }
-  if (tty) fputs("\r\033[K", stderr);
 
-  std::vector<BenchRow> rows = SummarizeRuns(runs);
-  char title[256];
+  const std::string task = Describe(o);
+  const std::string warmup = o.warmup > 0 ? ", " + std::to_string(o.warmup) + " warm-up" : "";
+  char title[320];
   snprintf(title, sizeof title,
-           "farm bench: %d x %s, %d repeat%s, %ld CPUs online, load average %.2f before, %.2f after",
-           o.tasks, description.c_str(), o.repeat, o.repeat == 1 ? "" : "s",
+           "farm bench: %d x %s, %d repeat%s%s, %ld CPUs online, load average %.2f before, "
+           "%.2f after",
+           o.tasks, task.c_str(), o.repeat, o.repeat == 1 ? "" : "s", warmup.c_str(),
            sysconf(_SC_NPROCESSORS_ONLN), load_before, LoadAverage());
-  fputs(FormatBenchTable(title, rows).c_str(), stdout);
-  fflush(stdout);
-  Status written;
-  if (!o.csv.empty()) written = WriteBenchCsv(o.csv, description, runs);
-  if (written.ok() && !o.json.empty()) written = WriteBenchJson(o.json, description, runs, rows);
-  if (!written.ok()) {
-    fprintf(stderr, "farm bench: %s\n", written.message().c_str());
+  if (Status s = Report(o, title, task, runs); !s.ok()) {
+    fprintf(stderr, "farm bench: %s\n", s.message().c_str());
     return kExitTasksFailed;
   }
-  return all_ok ? kExitOk : kExitTasksFailed;
+  if (runner.interrupted()) return kExitInterrupted;
+  return runner.all_ok() ? kExitOk : kExitTasksFailed;
 }
 
 }  // namespace farm

@@ -8,6 +8,8 @@
 #include "coordinator/bench.h"
 #include "coordinator/gen.h"
 #include "coordinator/run.h"
+#include "coordinator/task_help.h"
+#include "coordinator/version.h"
 
 namespace farm {
 namespace {
@@ -15,8 +17,10 @@ namespace {
 constexpr const char* kHelp = R"(farm: run a batch of tasks on a pool of worker processes
 
 usage: farm run [OPTIONS] [FILE]     run JSON-lines tasks from FILE or stdin
-       farm gen TYPE [OPTIONS]       print task lines (fib, pi, random, sleep)
-       farm bench [OPTIONS]          compare sequential, thread and process modes
+       farm gen TYPE [OPTIONS]       print task lines of any type
+       farm help tasks [--names]     every task type with its fields, defaults and limits
+       farm bench [OPTIONS] [FILE]   compare sequential, thread and process modes
+       farm version                  print the version (also farm --version)
 
 farm run options:
   -j, --workers N          workers (default: online CPUs)
@@ -38,7 +42,8 @@ farm run options:
   --summary-json FILE      the run's summary as JSON
   --halt WHEN,COND         stop early: now|soon, fail=N|fail=P%|success=N|success=P%
 
-farm bench options (each run is a child `farm run`, interleaved):
+farm bench options (each run is a child `farm run`, interleaved; FILE is your
+own batch, else one is made from --task):
   --task T                 fib, pi, sleep or fetch (default fib)
   --n N, --method M        fib's n (default 1000000) and method (default iterative)
   --samples S, --ms MS     pi's samples (default 10000000), sleep's ms (default 100)
@@ -47,11 +52,22 @@ farm bench options (each run is a child `farm run`, interleaved):
   --workers 1,2,4          worker counts (default 1, 2, 4 ... up to the CPUs)
   --modes M,M              default sequential,thread,process
   --repeat R               runs of each configuration (default 3)
+  --warmup N               unmeasured runs of each configuration first (default 0)
   --seed S                 master seed of every run (default 1)
   --csv FILE, --json FILE  every run, and (JSON) the table
+  --export-markdown FILE   the table as Markdown
 
 exit status: 0 all ok, 1 some tasks failed, 2 usage error, 130 interrupted
 )";
+
+// "farm 1.0.0 (commit 0123456789ab)"; no commit when built outside git.
+int VersionCommand() {
+  if (*Commit() != '\0')
+    printf("farm %s (commit %s)\n", Version(), Commit());
+  else
+    printf("farm %s\n", Version());
+  return kExitOk;
+}
 
 }  // namespace
 
@@ -67,9 +83,12 @@ int Main(int argc, char** argv) {
     if (arg == "--") break;
     if (arg == "--help" || arg == "-h") command = "help";
   }
+  if (command == "version" || command == "--version") return VersionCommand();
   if (command == "run") return RunCommand(args.subspan(1));
   if (command == "gen") return GenCommand(args.subspan(1));
   if (command == "bench") return BenchCommand(args.subspan(1));
+  if (command == "help" && args.size() > 1 && std::string_view(args[1]) == "tasks")
+    return HelpTasksCommand(args.subspan(2));
   if (command == "help" || command == "--help" || command == "-h") {
     fputs(kHelp, stdout);
     return kExitOk;

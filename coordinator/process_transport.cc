@@ -19,13 +19,14 @@ constexpr int kExitGraceMs = 1000;
 
 }  // namespace
 
-ProcessTransport::ProcessTransport(int workers)
-    : slots_(static_cast<size_t>(workers)), chunk_(kReadChunk, '\0') {}
+ProcessTransport::ProcessTransport(int workers, std::string body_dir)
+    : slots_(static_cast<size_t>(workers)), body_dir_(std::move(body_dir)),
+      chunk_(kReadChunk, '\0') {}
 
 Status ProcessTransport::Start(int index) {
   Slot& slot = slots_[static_cast<size_t>(index)];
   Forget(slot);
-  return WorkerProcess::Spawn(&slot.process);
+  return WorkerProcess::Spawn(body_dir_, &slot.process);
 }
 
 // Drops what belonged to the slot's last process.

@@ -17,7 +17,8 @@ namespace farm {
 
 class ProcessTransport : public Transport {
  public:
-  explicit ProcessTransport(int workers);
+  // `body_dir`: where workers save fetched bodies (see WorkerProcess).
+  ProcessTransport(int workers, std::string body_dir);
 
   int slots() const override { return static_cast<int>(slots_.size()); }
   bool trusted() const override { return false; }
@@ -48,6 +49,7 @@ class ProcessTransport : public Transport {
   void Forget(Slot& slot);
 
   std::vector<Slot> slots_;
+  std::string body_dir_;
   std::string chunk_;
 };
 

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/fd.h"
+#include "common/json_check.h"
 #include "common/line_splitter.h"
 #include "common/rng.h"
 #include "common/wire.h"
@@ -103,7 +104,8 @@ Status ResumeSet::Load(const std::string& path) {
     splitter.Feed(std::string_view(chunk.data(), static_cast<size_t>(n)));
     std::string_view line;
     for (LineSplitter::Event event; (event = splitter.Next(&line)) != LineSplitter::Event::kNone;) {
-      if (event != LineSplitter::Event::kLine) continue;
+      // The checker that judges input lines judges result lines too.
+      if (event != LineSplitter::Event::kLine || !IsValidJson(line)) continue;
       IdAndOk result;
       nlohmann::json::sax_parse(line, &result, nlohmann::json::input_format_t::json, false);
       if (!result.found() || !result.ok()) continue;

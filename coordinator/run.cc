@@ -174,7 +174,7 @@ int RunBatch(const RunOptions& options, RunSummary* summary) {
   // Before any worker thread starts: they inherit the blocked stop signals.
   StopSignals signals;
   std::unique_ptr<Transport> transport;
-  if (status.ok()) status = MakeTransport(options.mode, options.workers, &transport);
+  if (status.ok()) status = MakeTransport(options, &transport);
   std::optional<Scheduler> scheduler;
   if (status.ok()) {
     scheduler.emplace(options, *transport, summary,

@@ -25,7 +25,7 @@ constexpr size_t kMaxHeldResults = 100'000;
 Scheduler::Scheduler(const RunOptions& options, Transport& transport, RunSummary* summary,
                      SchedulerEnv env)
     : options_(options), transport_(transport), summary_(summary), env_(std::move(env)),
-      progress_(options.progress) {
+      progress_(options) {
   slots_.resize(static_cast<size_t>(transport.slots()));
   for (size_t i = 0; i < slots_.size(); ++i) slots_[i].index = static_cast<int>(i);
 }

@@ -1,12 +1,14 @@
 #include "coordinator/task_source.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <nlohmann/json.hpp>
 
 #include "common/json_check.h"
+#include "common/json_writer.h"
 #include "common/result_line.h"
 #include "common/wire.h"
 #include "coordinator/resume.h"
@@ -15,11 +17,25 @@ namespace farm {
 namespace {
 
 constexpr size_t kReadChunk = 256 * 1024;
+constexpr std::string_view kByteOrderMark = "\xEF\xBB\xBF";
 
 std::string BadJsonLine(uint64_t seq, const std::string& message) {
   std::string line;
   std::string id = std::to_string(seq);
   AppendErrorLine({.id_json = id, .attempts = 0}, "bad_json", message, &line);
+  return line;
+}
+
+std::string BadUrlLine(uint64_t seq, std::string_view url, size_t bad) {
+  char problem[160];
+  snprintf(problem, sizeof problem,
+           "field 'url' is not valid UTF-8 (byte 0x%02X at offset %zu); percent-encode such a "
+           "byte (%%%02X)",
+           static_cast<unsigned char>(url[bad]), bad, static_cast<unsigned char>(url[bad]));
+  std::string line;
+  std::string id = std::to_string(seq);
+  AppendErrorLine({.id_json = id, .type_json = "\"fetch\"", .attempts = 0}, "bad_task", problem,
+                  &line);
   return line;
 }
 
@@ -83,21 +99,33 @@ TaskSource::Next TaskSource::Take(InputTask* task) {
       return Next::kTask;
     }
     // A URL line becomes {"type":"fetch","url":...}; JSON escaping keeps any
-    // byte of it inert.
-    url_task_ = nlohmann::json{{"type", "fetch"}, {"url", line}}.dump(
-        -1, ' ', false, nlohmann::json::error_handler_t::replace);
+    // byte of it inert. Bytes JSON cannot carry are refused, not replaced:
+    // the URL fetched is the URL given, or none.
+    if (size_t bad = FindInvalidUtf8(line); bad != std::string_view::npos) {
+      task->error_line = BadUrlLine(seq_, line, bad);
+      return Next::kTask;
+    }
+    url_task_ = "{\"type\":\"fetch\",\"url\":";
+    AppendJsonString(line, &url_task_);
+    url_task_ += "}";
     task->json = url_task_;
     if (resume_ != nullptr) MarkDone(std::to_string(seq_), task);
     return Next::kTask;
   }
   if (IsBlank(line)) {
     task->error_line = BadJsonLine(seq_, "empty line");
-  } else if (resume_ != nullptr ? !ParseId(line, task) : !IsValidJson(line)) {
-    // The slow path, only for bad lines: parse again for the parser's message.
-    try {
-      nlohmann::json ignored = nlohmann::json::parse(line);
-    } catch (const nlohmann::json::exception& error) {  // parse_error, or out_of_range: 1e400
-      task->error_line = BadJsonLine(seq_, error.what());
+  } else if (!IsValidJson(line) || (resume_ != nullptr && !ParseId(line, task))) {
+    // IsValidJson decides, with --resume or without (nlohmann's parser alone
+    // would skip a byte-order mark). The slow path, only for bad lines: parse
+    // again for the parser's message.
+    if (line.starts_with(kByteOrderMark)) {
+      task->error_line = BadJsonLine(seq_, "the line starts with a byte-order mark (U+FEFF)");
+    } else {
+      try {
+        nlohmann::json ignored = nlohmann::json::parse(line);
+      } catch (const nlohmann::json::exception& error) {  // parse_error, or out_of_range: 1e400
+        task->error_line = BadJsonLine(seq_, error.what());
+      }
     }
     if (task->error_line.empty()) task->error_line = BadJsonLine(seq_, "invalid JSON");
   } else {

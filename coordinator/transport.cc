@@ -23,14 +23,14 @@ timespec* PollTimeout(Clock::time_point until, timespec* storage) {
   return storage;
 }
 
-Status MakeTransport(Mode mode, int workers, std::unique_ptr<Transport>* transport) {
-  switch (mode) {
+Status MakeTransport(const RunOptions& options, std::unique_ptr<Transport>* transport) {
+  switch (options.mode) {
     case Mode::kProcess:
-      *transport = std::make_unique<ProcessTransport>(workers);
+      *transport = std::make_unique<ProcessTransport>(options.workers, options.fetch.out_dir);
       return Status::Ok();
     case Mode::kThread: {
       std::unique_ptr<ThreadTransport> threads;
-      Status status = ThreadTransport::Create(workers, &threads);
+      Status status = ThreadTransport::Create(options.workers, &threads);
       *transport = std::move(threads);
       return status;
     }

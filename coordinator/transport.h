@@ -82,7 +82,8 @@ class Transport {
   }
 };
 
-// The transport of a mode, with `workers` slots (sequential mode has one).
-Status MakeTransport(Mode mode, int workers, std::unique_ptr<Transport>* transport);
+// The transport of the run's mode, with a slot per worker (sequential mode
+// has one).
+Status MakeTransport(const RunOptions& options, std::unique_ptr<Transport>* transport);
 
 }  // namespace farm

@@ -9,11 +9,12 @@
 #include <chrono>
 #include <thread>
 
+#include "worker/fetch_file.h"
 #include "worker/worker_process_main.h"
 
 namespace farm {
 
-Status WorkerProcess::Spawn(std::unique_ptr<WorkerProcess>* worker) {
+Status WorkerProcess::Spawn(const std::string& body_dir, std::unique_ptr<WorkerProcess>* worker) {
   Pipe tasks, replies;
   if (Status s = MakePipe(&tasks); !s.ok()) return s;
   if (Status s = MakePipe(&replies); !s.ok()) return s;
@@ -25,7 +26,7 @@ Status WorkerProcess::Spawn(std::unique_ptr<WorkerProcess>* worker) {
   if (pid == 0) BecomeWorkerProcess(parent, tasks.read.get(), replies.write.get(), running.get());
 
   worker->reset(new WorkerProcess(pid, std::move(tasks.write), std::move(replies.read),
-                                  std::move(running)));
+                                  std::move(running), body_dir));
   // The coordinator never blocks on a worker: a 20 MB reply must not
   // deadlock against a pending task write.
   Status status = SetNonBlocking((*worker)->to_worker());
@@ -43,6 +44,10 @@ bool WorkerProcess::Reap(int timeout_ms) {
   for (;;) {
     pid_t r = waitpid(pid_, &wait_status_, timeout_ms < 0 ? 0 : WNOHANG);
     if (r == pid_ || (r < 0 && errno == ECHILD)) {
+      // A worker that died mid-transfer may leave a partial body, where the
+      // file system lacks O_TMPFILE (see worker/fetch_file.h).
+      bool clean_exit = r == pid_ && WIFEXITED(wait_status_) && WEXITSTATUS(wait_status_) == 0;
+      if (!clean_exit) RemoveBodyFilesOf(out_dir_, pid_);
       pid_ = -1;
       return true;
     }

@@ -18,9 +18,10 @@ namespace farm {
 class WorkerProcess {
  public:
   // Forks a worker that serves messages until its input closes; its first
-  // message must be its settings. Call only while the coordinator has one
-  // thread.
-  static Status Spawn(std::unique_ptr<WorkerProcess>* worker);
+  // message must be its settings. `body_dir` is where it saves fetched
+  // bodies: what a dead worker leaves there is removed when it is reaped.
+  // Call only while the coordinator has one thread.
+  static Status Spawn(const std::string& body_dir, std::unique_ptr<WorkerProcess>* worker);
 
   WorkerProcess(const WorkerProcess&) = delete;
   WorkerProcess& operator=(const WorkerProcess&) = delete;
@@ -49,9 +50,10 @@ class WorkerProcess {
   int wait_status() const { return wait_status_; }
 
  private:
-  WorkerProcess(pid_t pid, Fd to_worker, Fd from_worker, SharedRunningTask running)
+  WorkerProcess(pid_t pid, Fd to_worker, Fd from_worker, SharedRunningTask running,
+                std::string out_dir)
       : pid_(pid), to_worker_(std::move(to_worker)), from_worker_(std::move(from_worker)),
-        running_(std::move(running)) {}
+        running_(std::move(running)), out_dir_(std::move(out_dir)) {}
   // Reaps if exited within timeout_ms (negative: wait forever).
   bool Reap(int timeout_ms);
 
@@ -59,6 +61,7 @@ class WorkerProcess {
   Fd to_worker_;
   Fd from_worker_;
   SharedRunningTask running_;
+  std::string out_dir_;  // where its fetches save bodies
   int wait_status_ = 0;
 };
 

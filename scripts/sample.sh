@@ -3,7 +3,8 @@
 # Fibonacci numbers and Monte Carlo pi on every core.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/install-deps.sh
+source scripts/steps.sh
+step install-deps "installing missing Debian packages" scripts/install-deps.sh
 scripts/build.sh
 mkdir -p sample
 {
@@ -11,6 +12,7 @@ mkdir -p sample
   build/farm gen fib --n 200000 --method iterative --count 4
   build/farm gen pi --samples 20000000 --count 8
 } > sample/tasks.jsonl
+echo "running the sample batch: build/farm run sample/tasks.jsonl -o sample/results.jsonl" >&2
 build/farm run sample/tasks.jsonl -o sample/results.jsonl --summary-json sample/summary.json
 echo "results: sample/results.jsonl" >&2
 head -n 3 sample/results.jsonl

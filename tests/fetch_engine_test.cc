@@ -55,7 +55,10 @@ TEST(FetchEngine, ManyTransfersFinishWithTheirOwnTokens) {
   settings.concurrency = 4;
   FetchEngine engine(settings, rng);
   for (uint64_t token = 1; token <= 20; ++token)
-    engine.Add(token, {.url = server.Url("/body/" + std::to_string(token) + "/t"), .save = false});
+    engine.Add(token, {.url = server.Url("/body/" + std::to_string(token) + "/t"),
+                       .timeout_s = 30,
+                       .save = false,
+                       .max_bytes = 1 << 20});
   std::vector<FetchOutcome> outcomes;
   while (!engine.idle()) {
     bool unused;

@@ -1,8 +1,15 @@
-// Where fetched bodies are saved: names no URL can steer out of --out-dir.
+// Where fetched bodies are saved: names no URL can steer out of --out-dir,
+// and files that have no name until their body is complete.
 #include "worker/fetch_file.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <algorithm>
+#include <filesystem>
+#include <vector>
+
+#include "tests/run_farm.h"
 #include "worker/sha256.h"
 
 namespace farm {
@@ -53,6 +60,78 @@ TEST(SavedFileName, VeryLongNameIsCutTo255Bytes) {
 TEST(SavedFileName, MalformedPercentIsKeptAsUnderscore) {
   std::string url = "http://h/100%zz%4";
   EXPECT_EQ(SavedFileName(url), Prefix(url) + "100_zz_4");
+}
+
+std::vector<std::string> Names(const std::string& dir) {
+  std::vector<std::string> names;
+  for (const auto& entry : std::filesystem::directory_iterator(dir))
+    names.push_back(entry.path().filename());
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+TEST(BodyFile, HasNoNameUntilCommitted) {
+  testing::TempDir dir;
+  BodyFile file;
+  ASSERT_TRUE(file.Open(dir.File("out")).ok());  // creates the folder
+  EXPECT_FALSE(file.named());
+  ASSERT_TRUE(file.Write("partial").ok());
+  EXPECT_TRUE(Names(dir.File("out")).empty());
+  ASSERT_TRUE(file.Truncate().ok());
+  ASSERT_TRUE(file.Write("whole body").ok());
+  ASSERT_TRUE(file.Commit(dir.File("out/a")).ok());
+  EXPECT_EQ(Names(dir.File("out")), std::vector<std::string>{"a"});
+  EXPECT_EQ(testing::ReadFile(dir.File("out/a")), "whole body");
+}
+
+TEST(BodyFile, CommitReplacesAnOlderFile) {
+  testing::TempDir dir;
+  testing::WriteFile(dir.File("a"), "old and longer");
+  BodyFile file;
+  ASSERT_TRUE(file.Open(dir.path()).ok());
+  ASSERT_TRUE(file.Write("new").ok());
+  ASSERT_TRUE(file.Commit(dir.File("a")).ok());
+  EXPECT_EQ(testing::ReadFile(dir.File("a")), "new");
+  EXPECT_EQ(Names(dir.path()), std::vector<std::string>{"a"});
+}
+
+TEST(BodyFile, DiscardedOrDestroyedLeavesNothing) {
+  testing::TempDir dir;
+  for (bool named : {false, true}) {
+    BodyFile discarded;
+    ASSERT_TRUE((named ? discarded.OpenNamed(dir.path()) : discarded.Open(dir.path())).ok());
+    ASSERT_TRUE(discarded.Write("x").ok());
+    discarded.Discard();
+    {
+      BodyFile dropped;
+      ASSERT_TRUE((named ? dropped.OpenNamed(dir.path()) : dropped.Open(dir.path())).ok());
+    }
+  }
+  EXPECT_TRUE(Names(dir.path()).empty());
+}
+
+// The fallback for file systems without O_TMPFILE: a hidden name carrying
+// the pid, renamed when complete, and removable by pid once its process died.
+TEST(BodyFile, FallbackNamesCarryThePidAndAreRemovedByIt) {
+  testing::TempDir dir;
+  BodyFile file;
+  ASSERT_TRUE(file.OpenNamed(dir.path()).ok());
+  ASSERT_TRUE(file.named());
+  std::vector<std::string> names = Names(dir.path());
+  ASSERT_EQ(names.size(), 1u);
+  std::string mine = ".farm-" + std::to_string(getpid()) + "-";
+  EXPECT_EQ(names[0].substr(0, mine.size()), mine) << names[0];
+  testing::WriteFile(dir.File(".farm-1-x-0.part"), "another process's");
+  testing::WriteFile(dir.File("saved"), "a body");
+  RemoveBodyFilesOf(dir.path(), getpid());
+  EXPECT_EQ(Names(dir.path()), (std::vector<std::string>{".farm-1-x-0.part", "saved"}));
+  file.Discard();
+  BodyFile complete;
+  ASSERT_TRUE(complete.OpenNamed(dir.path()).ok());
+  ASSERT_TRUE(complete.Write("done").ok());
+  ASSERT_TRUE(complete.Commit(dir.File("b")).ok());
+  EXPECT_EQ(testing::ReadFile(dir.File("b")), "done");
+  RemoveBodyFilesOf(dir.File("missing"), 1);  // no folder: nothing to do
 }
 
 }  // namespace

@@ -13,9 +13,11 @@ With --tls PEM it serves https with that key and certificate.
   /in-flight             how many /slow requests are in flight now
   /max-in-flight         the most /slow requests in flight at once since last asked
   /huge/N/NAME           streams N bytes; /sent/NAME tells how many went out
+  /stall/N/NAME          announces N bytes, sends half of them, then stalls for a minute
   /retry-after/KEY/S/CODE  first request: CODE with Retry-After: S; then 200
   /gzip/N                N bytes of text, gzip-encoded when the client accepts it
   /peer                  the client's port: equal across requests on one connection
+  /auth                  the request's Authorization header ("none" without one)
   anything else          200, the path as the body
 """
 import gzip
@@ -80,6 +82,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             with lock:
                 in_flight -= 1
             self.reply(200, b"slow")
+        elif head == "auth":
+            self.reply(200, self.headers.get("Authorization", "none").encode())
         elif head == "peer":
             self.reply(200, str(self.client_address[1]).encode())
         elif head == "in-flight":
@@ -91,6 +95,17 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.reply(200, str(seen).encode())
         elif head == "huge":
             self.stream(int(parts[1]), parts[2])
+        elif head == "stall":
+            n, name = int(parts[1]), parts[2]
+            self.send_response(200)
+            self.send_header("Content-Length", str(n))
+            self.end_headers()
+            self.wfile.write(pattern_body(n // 2, name))
+            self.wfile.flush()
+            with lock:
+                sent[name] = [n // 2, False]
+            time.sleep(60)
+            self.close_connection = True
         elif head == "sent":
             with lock:
                 count, finished = sent.get(parts[1], [0, False])

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "tests/run_farm.h"
+#include "worker/registry.h"
 
 namespace farm {
 namespace {
@@ -87,6 +88,74 @@ TEST(GenE2E, BadArgumentsAreUsageErrors) {
     EXPECT_EQ(run.out, "") << args.back();
     EXPECT_NE(run.err.find("usage: farm gen"), std::string::npos) << args.back();
   }
+}
+
+// gen takes its types and flags from the registry: every type there has a
+// gen, and its lines are tasks that pass the worker's checks.
+TEST(GenE2E, EveryRegisteredTypeGeneratesRunnableLines) {
+  for (const TaskType& type : TaskTypes()) {
+    std::vector<std::string> args = {"gen", std::string(type.name), "--count", "2"};
+    if (type.name == "fetch")
+      args.insert(args.end(), {"--url", "http://127.0.0.1:1/", "--timeout-s", "0.5", "--no-save",
+                               "--max-bytes", "10"});
+    auto gen = RunFarm(args);
+    ASSERT_EQ(gen.exit_code, 0) << type.name << gen.err;
+    ASSERT_EQ(gen.lines().size(), 2u) << type.name;
+    auto run = RunFarm({"run", "-j", "1"}, gen.out);
+    for (const json& result : run.results()) {
+      EXPECT_EQ(result["type"], type.name);
+      if (!result["ok"].get<bool>()) {
+        EXPECT_NE(result["error"]["code"], "bad_task") << result;
+      }
+    }
+  }
+  ExpectGen({"gen", "fetch", "--url", "http://h/x", "--timeout-s", "2.5", "--no-save"},
+            Repeat(R"({"type":"fetch","url":"http://h/x","timeout_s":2.5,"save":false})", 1));
+}
+
+TEST(GenE2E, FieldLimitsComeFromTheRegistry) {
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"gen", "fetch"},
+        {"gen", "fetch", "--url", "u", "--timeout-s", "0"},
+        {"gen", "fetch", "--url", "u", "--max-bytes", "-1"}, {"gen", "pi", "--samples", "0"},
+        {"gen", "sleep", "--ms", "3600001"}, {"gen", "sleep", "--ms", "1.5"}}) {
+    auto run = RunFarm(args);
+    EXPECT_EQ(run.exit_code, 2) << args.back();
+    EXPECT_EQ(run.out, "") << args.back();
+  }
+  auto run = RunFarm({"gen", "fbi"});
+  EXPECT_NE(run.err.find("unknown task type 'fbi' (did you mean 'fib'?)"), std::string::npos)
+      << run.err;
+}
+
+// `farm help tasks` prints the registry's table; --names just the names.
+TEST(HelpTasksE2E, ListsEveryTypeWithItsFields) {
+  auto run = RunFarm({"help", "tasks"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  for (const TaskType& type : TaskTypes()) {
+    std::string header = std::string(type.name) + ": " + std::string(type.description) + "\n";
+    size_t at = run.out.find(header);
+    ASSERT_NE(at, std::string::npos) << header;
+    size_t end = run.out.find("\n\n", at);
+    std::string section = run.out.substr(at, end - at);
+    for (const TaskField& field : type.fields) {
+      EXPECT_NE(section.find("\n  " + std::string(field.name) + " "), std::string::npos)
+          << section;
+      EXPECT_NE(section.find(DescribeLimits(field)), std::string::npos) << section;
+      EXPECT_NE(section.find(field.description), std::string::npos) << section;
+    }
+  }
+  EXPECT_NE(run.out.find("  max_bytes  integer  default 104857600"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("\"_\" or \"x-\""), std::string::npos) << run.out;
+}
+
+TEST(HelpTasksE2E, NamesAreOneALine) {
+  auto run = RunFarm({"help", "tasks", "--names"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  std::string want;
+  for (const TaskType& type : TaskTypes()) want += std::string(type.name) + "\n";
+  EXPECT_EQ(run.out, want);
+  EXPECT_EQ(RunFarm({"help", "tasks", "--nmes"}).exit_code, 2);
 }
 
 }  // namespace

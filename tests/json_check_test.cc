@@ -123,5 +123,17 @@ TEST(JsonCheck, AgreesWithTheParserOnMutatedDocuments) {
   }
 }
 
+// The same UTF-8 rules outside a JSON string: where the first bad byte is.
+TEST(FindInvalidUtf8, PointsAtTheFirstBadByte) {
+  constexpr size_t kNone = std::string_view::npos;
+  EXPECT_EQ(FindInvalidUtf8(""), kNone);
+  EXPECT_EQ(FindInvalidUtf8("http://h/caf\xc3\xa9 \xf0\x9f\x98\x80"), kNone);
+  EXPECT_EQ(FindInvalidUtf8("caf\xe9"), 3u);           // Latin-1
+  EXPECT_EQ(FindInvalidUtf8("ab\xc0\xaf"), 2u);        // overlong '/'
+  EXPECT_EQ(FindInvalidUtf8("a\xed\xa0\x80"), 1u);     // a surrogate
+  EXPECT_EQ(FindInvalidUtf8("a\xe2\x82"), 1u);         // cut short
+  EXPECT_EQ(FindInvalidUtf8("\xf4\x90\x80\x80"), 0u);  // above U+10FFFF
+}
+
 }  // namespace
 }  // namespace farm

@@ -45,7 +45,8 @@ TEST(ResultLine, AppendsWithoutNewlineAfterWhatIsThere) {
   AppendSuccessLine({.id_json = "1"}, "{}", &line);
   EXPECT_EQ(line.rfind("before|", 0), 0u);
   EXPECT_EQ(line.find('\n'), std::string::npos);
-  EXPECT_NO_THROW(json::parse(line.substr(7)));
+  json parsed;
+  EXPECT_NO_THROW(parsed = json::parse(line.substr(7)));
 }
 
 TEST(ResultLine, MessageQuotesAndControlCharactersAreEscaped) {

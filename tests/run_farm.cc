@@ -52,7 +52,11 @@ FarmChild Spawn(const std::vector<std::string>& args, int stdin_fd) {
   }
   close(out[1]);
   close(err[1]);
-  return {pid, out[0], err[0]};
+  FarmChild child;
+  child.pid = pid;
+  child.out_fd = out[0];
+  child.err_fd = err[0];
+  return child;
 }
 
 }  // namespace

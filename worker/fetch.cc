@@ -1,6 +1,6 @@
 // The fetch task: its fields, and one fetch run to completion, as sequential
 // runs use it. The worker loop instead keeps many in flight on one engine.
-#include <cmath>
+#include <stdio.h>
 
 #include "worker/fetch_engine.h"
 #include "worker/registry.h"
@@ -8,22 +8,27 @@
 namespace farm {
 
 FetchRequest ParseFetchRequest(const nlohmann::json& task) {
+  static const TaskField& kUrl = TaskFieldOf("fetch", "url");
+  static const TaskField& kTimeout = TaskFieldOf("fetch", "timeout_s");
+  static const TaskField& kSave = TaskFieldOf("fetch", "save");
+  static const TaskField& kMaxBytes = TaskFieldOf("fetch", "max_bytes");
   FetchRequest request;
-  if (!task.contains("url")) throw TaskFailure("bad_task", "field 'url' is missing");
-  request.url = OptionalString(task, "url", "");
+  request.url = ReadString(task, kUrl);
   if (request.url.empty()) throw TaskFailure("bad_task", "field 'url' must not be empty");
-  if (auto it = task.find("timeout_s"); it != task.end()) {
-    if (!it->is_number() || !std::isfinite(it->get<double>()) || it->get<double>() <= 0 ||
-        it->get<double>() > 86400)
-      throw TaskFailure("bad_task",
-                        "field 'timeout_s' must be a number of seconds above 0 "
-                        "and at most 86400, got " +
-                            it->dump());
-    request.timeout_s = it->get<double>();
+  // libcurl takes the URL as a C string and would fetch what comes before a
+  // NUL: no control character may hide a part of the URL from what is fetched.
+  for (size_t i = 0; i < request.url.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(request.url[i]);
+    if (c < 0x20 || c == 0x7f) {
+      char problem[96];
+      snprintf(problem, sizeof problem,
+               "field 'url' holds a control character (U+%04X) at byte %zu", c, i);
+      throw TaskFailure("bad_task", problem);
+    }
   }
-  request.save = OptionalBool(task, "save", true);
-  request.max_bytes = static_cast<uint64_t>(
-      OptionalInt(task, "max_bytes", 0, int64_t{1} << 40, static_cast<int64_t>(request.max_bytes)));
+  request.timeout_s = ReadNumber(task, kTimeout);
+  request.save = ReadBoolean(task, kSave);
+  request.max_bytes = static_cast<uint64_t>(ReadInteger(task, kMaxBytes));
   return request;
 }
 

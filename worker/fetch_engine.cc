@@ -9,6 +9,7 @@
 
 #include "common/json_writer.h"
 #include "worker/fetch_file.h"
+#include "worker/redact_url.h"
 #include "worker/sha256.h"
 
 namespace farm {
@@ -57,7 +58,7 @@ std::string FormatSeconds(double seconds) {
 
 // Why a transfer failed, in words, from libcurl's code and error text.
 std::string DescribeFailure(CURLcode code, CURL* easy, const char* error_buffer,
-                            const FetchRequest& request) {
+                            const FetchRequest& request, const std::string& shown_url) {
   std::string detail = error_buffer[0] != '\0' ? error_buffer : curl_easy_strerror(code);
   std::string what;
   switch (code) {
@@ -91,7 +92,7 @@ std::string DescribeFailure(CURLcode code, CURL* easy, const char* error_buffer,
       what = "transfer failed";
       break;
   }
-  return what + " (" + detail + ") for " + request.url;
+  return what + " (" + detail + ") for " + shown_url;
 }
 
 }  // namespace
@@ -99,6 +100,7 @@ std::string DescribeFailure(CURLcode code, CURL* easy, const char* error_buffer,
 struct FetchEngine::Transfer {
   uint64_t token = 0;
   FetchRequest request;
+  std::string shown_url;  // the URL as farm writes it: no password
   std::string host;
   CURL* easy = nullptr;
   BodyFile file;
@@ -182,6 +184,7 @@ void FetchEngine::Add(uint64_t token, FetchRequest request) {
   auto transfer = std::make_unique<Transfer>();
   transfer->token = token;
   transfer->request = std::move(request);
+  transfer->shown_url = RedactPassword(transfer->request.url);
   if (settings_.max_per_host > 0) transfer->host = HostOf(transfer->request.url);
   queued_.push_back(std::move(transfer));
 }
@@ -279,11 +282,11 @@ void FetchEngine::Launch(Transfer& t) {
                            std::chrono::duration<double>(request.timeout_s));
   }
   if (!HasAllowedScheme(request.url))
-    return Finish(t, false, {}, "scheme not allowed (http and https only) for " + request.url);
+    return Finish(t, false, {}, "scheme not allowed (http and https only) for " + t.shown_url);
   auto left_ms = std::chrono::duration_cast<std::chrono::milliseconds>(t.deadline - now).count();
   if (left_ms <= 0)
     return Finish(t, false, {},
-                  "timeout after " + FormatSeconds(request.timeout_s) + " for " + request.url);
+                  "timeout after " + FormatSeconds(request.timeout_s) + " for " + t.shown_url);
   if (request.save && !t.file.is_open()) {
     if (Status s = t.file.Open(settings_.out_dir); !s.ok())
       return Finish(t, false, {}, "cannot save the body: " + s.message());
@@ -293,7 +296,7 @@ void FetchEngine::Launch(Transfer& t) {
   t.error_buffer[0] = '\0';
   if (t.easy == nullptr) t.easy = TakeEasy();
   CURL* easy = t.easy;
-  if (easy == nullptr) return Finish(t, false, {}, "curl_easy_init failed for " + request.url);
+  if (easy == nullptr) return Finish(t, false, {}, "curl_easy_init failed for " + t.shown_url);
   curl_easy_setopt(easy, CURLOPT_URL, request.url.c_str());
   curl_easy_setopt(easy, CURLOPT_PRIVATE, &t);
   curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, t.error_buffer);
@@ -311,7 +314,7 @@ void FetchEngine::Launch(Transfer& t) {
   curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, &Transfer::OnBody);
   curl_easy_setopt(easy, CURLOPT_WRITEDATA, &t);
   if (curl_multi_add_handle(multi_, easy) != CURLM_OK)
-    return Finish(t, false, {}, "curl_multi_add_handle failed for " + request.url);
+    return Finish(t, false, {}, "curl_multi_add_handle failed for " + t.shown_url);
   t.running = true;
 }
 
@@ -336,19 +339,20 @@ void FetchEngine::Complete(Transfer& t, int curl_code) {
   curl_easy_getinfo(t.easy, CURLINFO_RESPONSE_CODE, &status);
   char* effective = nullptr;
   curl_easy_getinfo(t.easy, CURLINFO_EFFECTIVE_URL, &effective);
-  std::string effective_url = effective != nullptr ? effective : request.url;
+  std::string effective_url = RedactPassword(effective != nullptr ? effective : request.url);
   std::string redirected =
-      effective_url == request.url ? "" : " (redirected to " + effective_url + ")";
+      effective_url == t.shown_url ? "" : " (redirected to " + effective_url + ")";
 
   if (t.too_large)
     return Finish(
         t, false, {},
-        "body over max_bytes (" + std::to_string(request.max_bytes) + " bytes) for " + request.url);
+        "body over max_bytes (" + std::to_string(request.max_bytes) + " bytes) for " + t.shown_url);
   if (!t.write_error.ok())
     return Finish(t, false, {}, "cannot save the body: " + t.write_error.message());
   if (code == CURLE_WRITE_ERROR && t.discard_body) code = CURLE_OK;  // dropped an error body
   if (code != CURLE_OK)
-    return Finish(t, false, {}, DescribeFailure(code, t.easy, t.error_buffer, request));
+    return Finish(t, false, {},
+                  DescribeFailure(code, t.easy, t.error_buffer, request, t.shown_url));
 
   if (status == 429 || status == 503) {
     curl_off_t retry_after_s = 0;
@@ -361,18 +365,19 @@ void FetchEngine::Complete(Transfer& t, int curl_code) {
         return;
       }
       return Finish(t, false, {},
-                    "HTTP " + std::to_string(status) + " for " + request.url + redirected +
+                    "HTTP " + std::to_string(status) + " for " + t.shown_url + redirected +
                         ", and its Retry-After of " + std::to_string(retry_after_s) +
                         " s ends past timeout_s " + FormatSeconds(request.timeout_s));
     }
   }
   if (status >= 400)
     return Finish(t, false, {},
-                  "HTTP " + std::to_string(status) + " for " + request.url + redirected);
+                  "HTTP " + std::to_string(status) + " for " + t.shown_url + redirected);
 
   std::string name_path;
   if (request.save) {
-    name_path = settings_.out_dir + "/" + SavedFileName(request.url);
+    // Named after the URL as written, so no hash of a password is either.
+    name_path = settings_.out_dir + "/" + SavedFileName(t.shown_url);
     if (Status s = t.file.Commit(name_path); !s.ok())
       return Finish(t, false, {}, "cannot save the body: " + s.message());
   }
@@ -383,7 +388,7 @@ void FetchEngine::Complete(Transfer& t, int curl_code) {
   // A server's bytes (its content type, a redirect target) may be invalid
   // UTF-8: the writer replaces them.
   JsonObjectWriter result;
-  result.Add("url", request.url).Add("effective_url", effective_url).Add("status", status);
+  result.Add("url", t.shown_url).Add("effective_url", effective_url).Add("status", status);
   result.Add("bytes", t.bytes).Add("sha256", t.hash.HexDigest());
   content_type != nullptr ? result.Add("content_type", content_type) : result.AddNull("content_type");
   request.save ? result.Add("path", name_path) : result.AddNull("path");

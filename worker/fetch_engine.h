@@ -26,15 +26,16 @@ typedef void CURL;
 namespace farm {
 
 // A fetch task's own fields.
+// A fetch task's own fields; their defaults and limits are the registry's.
 struct FetchRequest {
   std::string url;
-  double timeout_s = 30;
-  bool save = true;
-  uint64_t max_bytes = uint64_t{100} << 20;
+  double timeout_s = 0;
+  bool save = false;
+  uint64_t max_bytes = 0;
 };
 
 // Reads a fetch task's fields; throws TaskFailure("bad_task", ...) naming
-// the field.
+// the field. Field names are not checked here: see CheckFieldNames.
 FetchRequest ParseFetchRequest(const nlohmann::json& task);
 
 // A finished transfer: its result object, or why it failed (fetch_failed).

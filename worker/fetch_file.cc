@@ -1,5 +1,6 @@
 #include "worker/fetch_file.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -14,6 +15,16 @@ namespace {
 
 constexpr size_t kMaxFileName = 255;  // NAME_MAX on Linux file systems
 constexpr size_t kHashDigits = 16;
+// The fallback's temporary files: .farm-<pid>-<object>-<attempt>.part
+constexpr std::string_view kTempPrefix = ".farm-";
+constexpr std::string_view kTempSuffix = ".part";
+
+Status MakeDirectory(const std::string& dir) {
+  std::error_code error;
+  std::filesystem::create_directories(dir, error);
+  if (error) return Status::Error("cannot create '" + dir + "': " + error.message());
+  return Status::Ok();
+}
 
 int HexValue(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -64,17 +75,38 @@ std::string SavedFileName(std::string_view url) {
 // left by an earlier process under the same pid is skipped (O_EXCL).
 std::string BodyFile::TempName(const std::string& dir, int attempt) const {
   char name[96];
-  snprintf(name, sizeof name, "/.farm-%d-%p-%d.part", static_cast<int>(getpid()),
-           static_cast<const void*>(this), attempt);
+  snprintf(name, sizeof name, "/%.*s%d-%p-%d%.*s", static_cast<int>(kTempPrefix.size()),
+           kTempPrefix.data(), static_cast<int>(getpid()), static_cast<const void*>(this), attempt,
+           static_cast<int>(kTempSuffix.size()), kTempSuffix.data());
   return dir + name;
 }
 
 Status BodyFile::Open(const std::string& dir) {
   Discard();
+  for (bool made_dir = false;;) {
+    // Mode 0666 before the umask, as any downloader creates its files.
+    int fd = ::open(dir.c_str(), O_TMPFILE | O_WRONLY | O_CLOEXEC, 0666);
+    if (fd >= 0) {
+      fd_.reset(fd);
+      dir_ = dir;
+      return Status::Ok();
+    }
+    if (errno == ENOENT && !made_dir) {
+      made_dir = true;
+      if (Status s = MakeDirectory(dir); !s.ok()) return s;
+      continue;
+    }
+    // The file system has no O_TMPFILE (EOPNOTSUPP), or the kernel none (EISDIR).
+    if (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL) return OpenNamed(dir);
+    return Status::FromErrno("cannot create a file in '" + dir + "'", errno);
+  }
+}
+
+Status BodyFile::OpenNamed(const std::string& dir) {
+  Discard();
   bool made_dir = false;
   for (int attempt = 0; attempt < 100; ++attempt) {
     std::string path = TempName(dir, attempt);
-    // Mode 0666 before the umask, as any downloader creates its files.
     int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
     if (fd >= 0) {
       fd_.reset(fd);
@@ -83,9 +115,7 @@ Status BodyFile::Open(const std::string& dir) {
     }
     if (errno == ENOENT && !made_dir) {
       made_dir = true;
-      std::error_code error;
-      std::filesystem::create_directories(dir, error);
-      if (error) return Status::Error("cannot create '" + dir + "': " + error.message());
+      if (Status s = MakeDirectory(dir); !s.ok()) return s;
       --attempt;
       continue;
     }
@@ -96,25 +126,57 @@ Status BodyFile::Open(const std::string& dir) {
 
 Status BodyFile::Write(std::string_view data) {
   Status status = WriteAll(fd_.get(), data);
-  if (!status.ok()) return Status::Error("cannot write '" + temp_path_ + "': " + status.message());
+  if (!status.ok()) return Status::Error("cannot write " + Where() + ": " + status.message());
   return status;
 }
 
 Status BodyFile::Truncate() {
   if (ftruncate(fd_.get(), 0) != 0 || lseek(fd_.get(), 0, SEEK_SET) != 0)
-    return Status::FromErrno("cannot truncate '" + temp_path_ + "'", errno);
+    return Status::FromErrno("cannot truncate " + Where(), errno);
   return Status::Ok();
 }
 
 Status BodyFile::Commit(const std::string& path) {
-  fd_.reset();
-  if (::rename(temp_path_.c_str(), path.c_str()) != 0) {
-    Status status = Status::FromErrno("cannot rename to '" + path + "'", errno);
-    Discard();
-    return status;
+  if (named()) {
+    fd_.reset();
+    if (::rename(temp_path_.c_str(), path.c_str()) != 0) {
+      Status status = Status::FromErrno("cannot rename to '" + path + "'", errno);
+      Discard();
+      return status;
+    }
+    temp_path_.clear();
+    return Status::Ok();
   }
-  temp_path_.clear();
-  return Status::Ok();
+  // linkat() never replaces a file: an older one is removed first. The name
+  // is then briefly absent, but never holds a partial body.
+  std::string self = "/proc/self/fd/" + std::to_string(fd_.get());
+  int error = 0;
+  for (int attempt = 0; attempt < 10; ++attempt) {
+    if (::linkat(AT_FDCWD, self.c_str(), AT_FDCWD, path.c_str(), AT_SYMLINK_FOLLOW) == 0) {
+      fd_.reset();
+      return Status::Ok();
+    }
+    error = errno;
+    if (error != EEXIST || (::unlink(path.c_str()) != 0 && errno != ENOENT)) break;
+  }
+  Discard();
+  return Status::FromErrno("cannot link the body to '" + path + "'", error);
+}
+
+void RemoveBodyFilesOf(const std::string& dir, int pid) {
+  DIR* listing = opendir(dir.c_str());
+  if (listing == nullptr) return;
+  std::string prefix = std::string(kTempPrefix) + std::to_string(pid) + "-";
+  while (dirent* entry = readdir(listing)) {
+    std::string_view name = entry->d_name;
+    if (name.starts_with(prefix) && name.ends_with(kTempSuffix))
+      unlinkat(dirfd(listing), entry->d_name, 0);
+  }
+  closedir(listing);
+}
+
+std::string BodyFile::Where() const {
+  return named() ? "'" + temp_path_ + "'" : "a new file in '" + dir_ + "'";
 }
 
 void BodyFile::Discard() {

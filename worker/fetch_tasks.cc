@@ -1,6 +1,7 @@
 #include "worker/fetch_tasks.h"
 
 #include "common/result_line.h"
+#include "worker/registry.h"
 #include "worker/run_task.h"
 
 namespace farm {
@@ -13,6 +14,7 @@ bool FetchTasks::Start(uint64_t seq, int attempt, const nlohmann::json& task) {
   FetchRequest request;
   try {
     pending.id_json = TaskIdJson(task, seq);
+    CheckFieldNames(*FindTaskType("fetch"), task);
     request = ParseFetchRequest(task);
   } catch (const TaskFailure&) {
     return false;

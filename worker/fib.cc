@@ -9,7 +9,6 @@ namespace farm {
 namespace {
 
 constexpr size_t kEdgeDigits = 20;
-constexpr int64_t kMaxN = 100'000'000;
 constexpr uint64_t kMaxWordFib = 93;  // F(93) < 2^64 < F(94)
 
 // log2 of the golden ratio: F(n) has about n * 0.6943 bits.
@@ -98,17 +97,19 @@ DecimalSummary SummarizeDecimal(const mpz_class& x) {
 }
 
 ResultJson RunFib(const nlohmann::json& task, TaskContext&) {
-  uint64_t n = RequireInt(task, "n", 0, kMaxN);
-  std::string method = OptionalString(task, "method", "doubling");
-  bool full = OptionalBool(task, "full", false);
+  static const TaskField& kN = TaskFieldOf("fib", "n");
+  static const TaskField& kMethod = TaskFieldOf("fib", "method");
+  static const TaskField& kFull = TaskFieldOf("fib", "full");
+  uint64_t n = ReadInteger(task, kN);
+  std::string_view method = ReadString(task, kMethod);  // one the registry allows
+  bool full = ReadBoolean(task, kFull);
   mpz_class value;
-  if (method == "doubling") {
-    value = FibDoubling(n);
-  } else if (method == "iterative") {
+  if (method == "iterative") {
     value = FibIterative(n);
+  } else if (method == "doubling") {
+    value = FibDoubling(n);
   } else {
-    throw TaskFailure("bad_task", "field 'method' must be \"iterative\" or \"doubling\", got \"" +
-                                      method + "\"");
+    throw std::logic_error("fib: method '" + std::string(method) + "' has no kernel");
   }
   DecimalSummary summary = SummarizeDecimal(value);
   JsonObjectWriter result;

@@ -18,7 +18,8 @@ uint64_t CountInsideQuarterCircle(Rng& rng, uint64_t samples) {
 }
 
 ResultJson RunPi(const nlohmann::json& task, TaskContext& context) {
-  uint64_t samples = RequireInt(task, "samples", 1, 10'000'000'000);
+  static const TaskField& kSamples = TaskFieldOf("pi", "samples");
+  uint64_t samples = ReadInteger(task, kSamples);
   uint64_t seed = TaskSeed(context.worker.master_seed, context.id_json);
   Rng rng(seed);
   uint64_t inside = CountInsideQuarterCircle(rng, samples);

@@ -7,7 +7,8 @@
 namespace farm {
 
 ResultJson RunRandom(const nlohmann::json& task, TaskContext& context) {
-  int64_t count = RequireInt(task, "count", 1, 10'000);
+  static const TaskField& kCount = TaskFieldOf("random", "count");
+  int64_t count = ReadInteger(task, kCount);
   std::vector<double> values(static_cast<size_t>(count));
   for (double& value : values) value = context.worker.rng.NextDouble();
   return JsonObjectWriter()

@@ -1,17 +1,113 @@
 #include "worker/registry.h"
 
+#include <stdio.h>
+#include <stdlib.h>
+
 #include "common/edit_distance.h"
 
 namespace farm {
 namespace {
 
-constexpr TaskType kTaskTypes[] = {
-    {"fetch", "downloads a URL with libcurl (fields: url, timeout_s, save, max_bytes)", RunFetch},
-    {"fib", "F(n) with GMP (fields: n, method, full)", RunFib},
-    {"pi", "Monte Carlo estimate of pi (fields: samples)", RunPi},
-    {"random", "uniform doubles from the worker's RNG (fields: count)", RunRandom},
-    {"sleep", "waits, standing in for I/O (fields: ms)", RunSleep},
+using Kind = FieldKind;
+
+constexpr TaskField kFetchFields[] = {
+    {.name = "url",
+     .kind = Kind::kString,
+     .required = true,
+     .description = "what to download: an http or https URL"},
+    {.name = "timeout_s",
+     .kind = Kind::kNumber,
+     .default_number = 30,
+     .min = 0,
+     .max = 86400,
+     .min_excluded = true,
+     .description = "seconds the transfer may take, redirects and Retry-After waits included"},
+    {.name = "save",
+     .kind = Kind::kBoolean,
+     .default_boolean = true,
+     .description = "save the body under --out-dir; false: only hash it"},
+    {.name = "max_bytes",
+     .kind = Kind::kInteger,
+     .default_integer = int64_t{100} << 20,
+     .min = 0,
+     .max = static_cast<double>(int64_t{1} << 40),
+     .description = "a longer body is aborted as it streams"},
 };
+
+constexpr std::string_view kFibMethods[] = {"iterative", "doubling"};
+constexpr TaskField kFibFields[] = {
+    {.name = "n",
+     .kind = Kind::kInteger,
+     .required = true,
+     .min = 0,
+     .max = 100'000'000,
+     .description = "which Fibonacci number",
+     .example = "1000"},
+    {.name = "method",
+     .kind = Kind::kString,
+     .default_string = "doubling",
+     .allowed = kFibMethods,
+     .description = "iterative: n additions; doubling: fast doubling"},
+    {.name = "full", .kind = Kind::kBoolean, .description = "also give the whole decimal value"},
+};
+
+constexpr TaskField kPiFields[] = {
+    {.name = "samples",
+     .kind = Kind::kInteger,
+     .required = true,
+     .min = 1,
+     .max = 10'000'000'000,
+     .description = "random points drawn",
+     .example = "1000000"},
+};
+
+constexpr TaskField kRandomFields[] = {
+    {.name = "count",
+     .kind = Kind::kInteger,
+     .required = true,
+     .min = 1,
+     .max = 10'000,
+     .description = "doubles to draw",
+     .example = "10",
+     .flag = "values"},
+};
+
+constexpr TaskField kSleepFields[] = {
+    {.name = "ms",
+     .kind = Kind::kInteger,
+     .required = true,
+     .min = 0,
+     .max = 3'600'000,
+     .description = "milliseconds to wait",
+     .example = "100"},
+};
+
+constexpr TaskType kTaskTypes[] = {
+    {"fetch", "downloads a URL with libcurl", kFetchFields, RunFetch},
+    {"fib", "F(n) with GMP", kFibFields, RunFib},
+    {"pi", "Monte Carlo estimate of pi from the task's own random stream", kPiFields, RunPi},
+    {"random", "uniform doubles in [0,1) from the worker's own RNG", kRandomFields, RunRandom},
+    {"sleep", "waits, standing in for I/O", kSleepFields, RunSleep},
+};
+
+const TaskField* FindField(const TaskType& type, std::string_view name) {
+  for (const TaskField& field : type.fields)
+    if (field.name == name) return &field;
+  return nullptr;
+}
+
+std::string UnknownFieldMessage(const TaskType& type, std::string_view name) {
+  std::string message =
+      "unknown field '" + std::string(name) + "' in a " + std::string(type.name) + " task";
+  NearMiss hint(name);
+  for (const TaskField& field : type.fields) hint.Consider(field.name);
+  hint.Consider("id");
+  hint.Consider("type");
+  if (!hint.best().empty()) return message + " (did you mean '" + std::string(hint.best()) + "'?)";
+  message += " (its fields:";
+  for (const TaskField& field : type.fields) message += " " + std::string(field.name);
+  return message + "; names starting with _ or x- are free for your own use)";
+}
 
 }  // namespace
 
@@ -23,18 +119,48 @@ const TaskType* FindTaskType(std::string_view name) {
   return nullptr;
 }
 
+const TaskField& TaskFieldOf(std::string_view type_name, std::string_view name) {
+  const TaskType* type = FindTaskType(type_name);
+  const TaskField* field = type != nullptr ? FindField(*type, name) : nullptr;
+  if (field == nullptr) {
+    fprintf(stderr, "farm: bug: task type '%.*s' declares no field '%.*s'\n",
+            static_cast<int>(type_name.size()), type_name.data(), static_cast<int>(name.size()),
+            name.data());
+    abort();
+  }
+  return *field;
+}
+
 std::string UnknownTaskTypeMessage(std::string_view name) {
   std::string message = "unknown task type '" + std::string(name) + "'";
-  const TaskType* closest = nullptr;
-  size_t best = 3;  // suggest only near misses, as ninja does
-  for (const TaskType& type : kTaskTypes) {
-    size_t distance = EditDistance(name, type.name);
-    if (distance < best && distance < name.size()) best = distance, closest = &type;
-  }
-  if (closest != nullptr) return message + " (did you mean '" + std::string(closest->name) + "'?)";
+  NearMiss hint(name);
+  for (const TaskType& type : kTaskTypes) hint.Consider(type.name);
+  if (!hint.best().empty()) return message + " (did you mean '" + std::string(hint.best()) + "'?)";
   message += " (known types:";
   for (const TaskType& type : kTaskTypes) message += " " + std::string(type.name);
   return message + ")";
+}
+
+bool IsFieldOfEveryTask(std::string_view name) {
+  return name == "id" || name == "type" || name.starts_with('_') || name.starts_with("x-");
+}
+
+void CheckFieldNames(const TaskType& type, const nlohmann::json& task) {
+  for (auto it = task.begin(); it != task.end(); ++it)
+    if (!IsFieldOfEveryTask(it.key()) && FindField(type, it.key()) == nullptr)
+      throw TaskFailure("bad_task", UnknownFieldMessage(type, it.key()));
+}
+
+const TaskType& CheckedTaskType(const nlohmann::json& task) {
+  auto it = task.find("type");
+  if (it == task.end()) throw TaskFailure("bad_task", "field 'type' is missing");
+  if (!it->is_string())
+    throw TaskFailure("bad_task", "field 'type' must be a string, got " + DescribeValue(*it));
+  const std::string& name = it->get_ref<const std::string&>();
+  const TaskType* type = FindTaskType(name);
+  if (type == nullptr) throw TaskFailure("bad_task", UnknownTaskTypeMessage(name));
+  CheckFieldNames(*type, task);
+  return *type;
 }
 
 }  // namespace farm

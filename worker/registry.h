@@ -1,4 +1,6 @@
-// The task types a worker can run: one row each, one file each.
+// The task types a worker can run: one row each, one file each. A row
+// declares the type's fields (worker/task_fields.h); its executor reads them
+// through that declaration, and every other list of fields is printed from it.
 #pragma once
 
 #include <span>
@@ -12,6 +14,7 @@ namespace farm {
 struct TaskType {
   std::string_view name;
   std::string_view description;
+  std::span<const TaskField> fields;
   ResultJson (*run)(const nlohmann::json& task, TaskContext& context);
 };
 
@@ -20,9 +23,25 @@ std::span<const TaskType> TaskTypes();
 // nullptr for an unknown name.
 const TaskType* FindTaskType(std::string_view name);
 
+// The declaration of field `field` of type `type`, for its executor. Both
+// must exist: a misspelling here is farm's bug, and aborts.
+const TaskField& TaskFieldOf(std::string_view type, std::string_view field);
+
 // "unknown task type 'fbi' (did you mean 'fib'?)", or the list of types when
 // nothing is close.
 std::string UnknownTaskTypeMessage(std::string_view name);
+
+// Whether a task may hold a field of this name whatever its type: "id",
+// "type", and the user's own fields, whose names start with "_" or "x-".
+bool IsFieldOfEveryTask(std::string_view name);
+
+// The type `task` (a JSON object) names, once every field of it is known:
+// throws TaskFailure("bad_task", ...) for a missing, non-string or unknown
+// type, and for an unknown field, with "did you mean" for a near miss.
+const TaskType& CheckedTaskType(const nlohmann::json& task);
+
+// The same for a task already known to be of `type`.
+void CheckFieldNames(const TaskType& type, const nlohmann::json& task);
 
 // The executors, each defined in its own file.
 ResultJson RunFetch(const nlohmann::json& task, TaskContext& context);

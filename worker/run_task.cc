@@ -22,17 +22,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-const TaskType& TypeOf(const nlohmann::json& task) {
-  auto it = task.find("type");
-  if (it == task.end()) throw TaskFailure("bad_task", "field 'type' is missing");
-  if (!it->is_string())
-    throw TaskFailure("bad_task", "field 'type' must be a string, got " + DescribeValue(*it));
-  const std::string& name = it->get_ref<const std::string&>();
-  const TaskType* type = FindTaskType(name);
-  if (type == nullptr) throw TaskFailure("bad_task", UnknownTaskTypeMessage(name));
-  return *type;
-}
-
 }  // namespace
 
 bool RunTask(uint64_t seq, int attempt, const nlohmann::json& task, WorkerContext& worker,
@@ -49,7 +38,7 @@ bool RunTask(uint64_t seq, int attempt, const nlohmann::json& task, WorkerContex
       AppendJsonString(it->get_ref<const std::string&>(), &type_json);
     }
     id_json = TaskIdJson(task, seq);
-    const TaskType& type = TypeOf(task);
+    const TaskType& type = CheckedTaskType(task);
     TaskContext context{worker, id_json};
     result = type.run(task, context);
   } catch (const TaskFailure& failure) {

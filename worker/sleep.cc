@@ -8,7 +8,8 @@
 namespace farm {
 
 ResultJson RunSleep(const nlohmann::json& task, TaskContext&) {
-  int64_t ms = RequireInt(task, "ms", 0, 3'600'000);
+  static const TaskField& kMs = TaskFieldOf("sleep", "ms");
+  int64_t ms = ReadInteger(task, kMs);
   if (ms == 0) return JsonObjectWriter().Add("ms", ms).Finish();  // nanosleep(0) still costs timer slack
   timespec remaining = {static_cast<time_t>(ms / 1000), static_cast<long>(ms % 1000) * 1'000'000};
   while (nanosleep(&remaining, &remaining) != 0 && errno == EINTR) {

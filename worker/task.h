@@ -13,6 +13,7 @@
 
 #include "common/fetch_settings.h"
 #include "common/rng.h"
+#include "worker/task_fields.h"
 
 namespace farm {
 
@@ -45,17 +46,5 @@ struct TaskContext {
   WorkerContext& worker;
   std::string_view id_json;  // the task's id as JSON text, e.g. 7 or "x"
 };
-
-// A value as an error message shows it: scalars as JSON, containers by kind
-// only, since printing deep nesting recurses and would crash the worker.
-std::string DescribeValue(const nlohmann::json& value);
-
-// Field readers: throw TaskFailure("bad_task", ...) naming the field.
-int64_t RequireInt(const nlohmann::json& task, const char* field, int64_t min, int64_t max);
-int64_t OptionalInt(const nlohmann::json& task, const char* field, int64_t min, int64_t max,
-                    int64_t fallback);
-bool OptionalBool(const nlohmann::json& task, const char* field, bool fallback);
-std::string OptionalString(const nlohmann::json& task, const char* field,
-                           std::string_view fallback);
 
 }  // namespace farm

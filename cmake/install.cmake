@@ -1,0 +1,52 @@
+# What `cmake --install` puts under the prefix, and the Debian package CPack
+# makes of it (scripts/package.sh): the binary, the man page farm(1) and the
+# bash completion.
+include(GNUInstallDirs)
+# The one-line description of the man page's NAME and the package.
+set(FARM_SUMMARY "run a batch of tasks on a pool of worker processes")
+
+install(TARGETS farm RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+install(FILES ${PROJECT_SOURCE_DIR}/completion/farm.bash
+        DESTINATION ${CMAKE_INSTALL_DATADIR}/bash-completion/completions RENAME farm)
+
+# farm(1) is made from `farm --help` and `farm --version` by help2man at
+# build time, so the page documents exactly the flags the binary parses.
+find_program(HELP2MAN help2man)
+if(HELP2MAN)
+  set(FARM_MAN_PAGE ${CMAKE_BINARY_DIR}/man/farm.1)
+  add_custom_command(
+    OUTPUT ${FARM_MAN_PAGE} ${FARM_MAN_PAGE}.gz
+    COMMAND ${CMAKE_COMMAND} -E make_directory ${CMAKE_BINARY_DIR}/man
+    COMMAND ${HELP2MAN} --no-info --no-discard-stderr --section=1 --name=${FARM_SUMMARY}
+            --include=${PROJECT_SOURCE_DIR}/cmake/farm.h2m --output=${FARM_MAN_PAGE} $<TARGET_FILE:farm>
+    COMMAND gzip -9 -n -k -f ${FARM_MAN_PAGE}
+    DEPENDS farm ${PROJECT_SOURCE_DIR}/cmake/farm.h2m
+    COMMENT "Making the man page farm(1)"
+    VERBATIM)
+  add_custom_target(farm_man_page ALL DEPENDS ${FARM_MAN_PAGE})
+  install(FILES ${FARM_MAN_PAGE}.gz DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
+else()
+  message(STATUS "help2man not found: no man page (scripts/install-deps.sh installs it)")
+endif()
+
+set(CPACK_GENERATOR DEB)
+set(CPACK_PACKAGE_NAME farm)
+set(CPACK_PACKAGE_VENDOR "the farm project")
+set(CPACK_PACKAGE_CONTACT "farm maintainers <farm@localhost>")
+set(CPACK_PACKAGE_DESCRIPTION_SUMMARY ${FARM_SUMMARY})
+set(CPACK_PACKAGE_DESCRIPTION
+    "farm spreads a batch of JSON-lines tasks (big Fibonacci numbers, Monte Carlo pi,\n"
+    "downloads) over worker processes or threads and writes one JSON result line per\n"
+    "task, whatever happens to it. farm bench compares sequential, thread and process\n"
+    "modes.")
+set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)  # farm_VERSION_ARCH.deb
+set(CPACK_DEBIAN_PACKAGE_SECTION utils)
+set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
+# Depends: computed by dpkg-shlibdeps from the libraries farm links (GMP,
+# libcurl, OpenSSL, libstdc++), with the versions this build needs.
+set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "ca-certificates")
+set(CPACK_DEBIAN_PACKAGE_SUGGESTS "bash-completion")
+set(CPACK_STRIP_FILES ON)
+set(CPACK_PACKAGE_DIRECTORY ${CMAKE_BINARY_DIR}/package)
+include(CPack)

@@ -1,0 +1,207 @@
+#include "coordinator/bench_options.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <climits>
+#include <functional>
+#include <iterator>
+#include <filesystem>
+#include <fstream>
+#include <string_view>
+#include <utility>
+
+#include "coordinator/flags.h"
+
+namespace farm {
+namespace {
+
+constexpr const char* kUsage =
+    "usage: farm bench [OPTIONS] [FILE]\n"
+    "       FILE: your own batch of task lines; without it, a batch of --task:\n"
+    "       [--task fib|pi|sleep|fetch] [--n N] [--method iterative|doubling]\n"
+    "       [--samples S] [--ms MS] [--url URL] [--tasks T]\n"
+    "options: [--workers 1,2,4] [--modes sequential,thread,process] [--repeat R]\n"
+    "         [--warmup N] [--seed S] [--csv FILE] [--json FILE] [--export-markdown FILE]\n";
+
+constexpr Mode kModes[] = {Mode::kSequential, Mode::kThread, Mode::kProcess};
+
+Status ParseList(std::string_view text, std::vector<std::string>* items) {
+  items->clear();
+  while (!text.empty()) {
+    size_t comma = text.find(',');
+    std::string_view item = text.substr(0, comma);
+    if (item.empty()) return Status::Error("empty item in list");
+    items->emplace_back(item);
+    text = comma == std::string_view::npos ? "" : text.substr(comma + 1);
+  }
+  if (items->empty()) return Status::Error("empty list");
+  return Status::Ok();
+}
+
+Status ParseWorkers(std::string_view text, std::vector<int>* workers) {
+  std::vector<std::string> items;
+  if (Status s = ParseList(text, &items); !s.ok()) return Status::Error("--workers: " + s.message());
+  workers->clear();
+  for (const std::string& item : items) {
+    int64_t count;
+    if (Status s = ParseInt("--workers", item, 1, 1024, &count); !s.ok()) return s;
+    workers->push_back(static_cast<int>(count));
+  }
+  return Status::Ok();
+}
+
+Status ParseModes(std::string_view text, std::vector<Mode>* modes) {
+  std::vector<std::string> items;
+  if (Status s = ParseList(text, &items); !s.ok()) return Status::Error("--modes: " + s.message());
+  modes->clear();
+  for (const std::string& item : items) {
+    auto named = [&](Mode mode) { return item == ModeName(mode); };
+    const Mode* mode = std::find_if(std::begin(kModes), std::end(kModes), named);
+    if (mode == std::end(kModes)) {
+      std::string expected;  // "a, b or c"
+      for (size_t i = 0; i < std::size(kModes); ++i)
+        expected += (i == 0 ? "" : i + 1 == std::size(kModes) ? " or " : ", ") +
+                    std::string(ModeName(kModes[i]));
+      return Status::Error("--modes: expected " + expected + ", got '" + item + "'");
+    }
+    modes->push_back(*mode);
+  }
+  return Status::Ok();
+}
+
+// 1, 2, 4, ... up to the online CPUs, and the CPU count itself.
+std::vector<int> DefaultWorkers() {
+  long cpus = std::max(1L, sysconf(_SC_NPROCESSORS_ONLN));
+  std::vector<int> workers;
+  for (long w = 1; w <= cpus; w *= 2) workers.push_back(static_cast<int>(w));
+  if (workers.back() != cpus) workers.push_back(static_cast<int>(cpus));
+  return workers;
+}
+
+// An export is written after every run is done: refuse, before the first,
+// a path that could not be written then. Nothing is created here.
+Status CheckWritable(std::string_view flag, const std::string& path) {
+  const std::string what(flag);
+  if (path.empty()) return Status::Error(what + ": empty path");
+  struct stat st;
+  if (stat(path.c_str(), &st) == 0) {
+    if (S_ISDIR(st.st_mode)) return Status::Error(what + ": " + path + " is a directory");
+    if (access(path.c_str(), W_OK) != 0)
+      return Status::FromErrno(what + ": cannot write " + path, errno);
+    return Status::Ok();
+  }
+  if (errno != ENOENT) return Status::FromErrno(what + ": " + path, errno);
+  std::string dir = std::filesystem::path(path).parent_path().string();
+  if (dir.empty()) dir = ".";
+  if (access(dir.c_str(), W_OK | X_OK) != 0)
+    return Status::FromErrno(what + ": cannot create " + path, errno);
+  return Status::Ok();
+}
+
+bool SameFile(const std::string& a, const std::string& b) {
+  std::error_code ignored;
+  return a == b || std::filesystem::equivalent(a, b, ignored);
+}
+
+// The batch readable (its lines counted: they are the tasks), each export
+// writable, and no file named twice, by name or by inode.
+Status CheckFiles(BenchOptions* o) {
+  std::vector<std::pair<std::string, const std::string*>> files;  // (flag, path)
+  if (!o->file.empty()) {
+    std::ifstream in(o->file, std::ios::binary);
+    if (!in) return Status::FromErrno("cannot read " + o->file, errno);
+    int64_t lines = 0;
+    char last = '\n';
+    for (std::string chunk(1 << 16, '\0'); in.read(chunk.data(), chunk.size()) || in.gcount();) {
+      auto end = chunk.begin() + in.gcount();
+      lines += std::count(chunk.begin(), end, '\n');
+      last = *(end - 1);
+    }
+    o->tasks = static_cast<int>(std::min<int64_t>(lines + (last != '\n'), INT_MAX));
+    if (o->tasks == 0) return Status::Error(o->file + " holds no tasks");
+    files.emplace_back("FILE", &o->file);
+  }
+  if (o->csv) files.emplace_back("--csv", &*o->csv);
+  if (o->json) files.emplace_back("--json", &*o->json);
+  if (o->markdown) files.emplace_back("--export-markdown", &*o->markdown);
+  for (size_t i = 0; i < files.size(); ++i) {
+    const auto& [flag, path] = files[i];
+    if (flag != "FILE")
+      if (Status s = CheckWritable(flag, *path); !s.ok()) return s;
+    for (size_t j = 0; j < i; ++j)
+      if (SameFile(*path, *files[j].second))
+        return Status::Error(flag + " and " + files[j].first + " name the same file, " + *path);
+  }
+  return Status::Ok();
+}
+
+// What a generated batch needs, or that nothing is asked of one with FILE.
+Status CheckTask(const BenchOptions& o, bool task_flags) {
+  if (!o.file.empty())
+    return task_flags ? Status::Error("give FILE or --task and its fields, not both")
+                      : Status::Ok();
+  if (o.task != "fib" && o.task != "pi" && o.task != "sleep" && o.task != "fetch")
+    return Status::Error("--task: expected fib, pi, sleep or fetch, got '" + o.task + "'");
+  if (o.method != "iterative" && o.method != "doubling")
+    return Status::Error("--method: expected iterative or doubling, got '" + o.method + "'");
+  if (o.task == "fetch" && o.url.empty()) return Status::Error("--task fetch needs --url URL");
+  return Status::Ok();
+}
+
+}  // namespace
+
+bool ParseBenchOptions(std::span<char* const> args, BenchOptions* o) {
+  bool task_flags = false;  // any of the generated batch's flags given
+  // Marks the flag as one of the generated batch's.
+  auto task_flag = [&task_flags](std::function<Status(std::string_view)> apply) {
+    return [&task_flags, apply](std::string_view v) { return task_flags = true, apply(v); };
+  };
+  auto int64_into = [](const char* flag, int64_t min, int64_t max, int64_t* target) {
+    return [=](std::string_view v) { return ParseInt(flag, v, min, max, target); };
+  };
+  auto text_into = [](std::string* target) {
+    return [target](std::string_view v) { return target->assign(v), Status::Ok(); };
+  };
+  auto path_into = [](std::optional<std::string>* target) {
+    return [target](std::string_view v) { return target->emplace(v), Status::Ok(); };
+  };
+  const Flag flags[] = {
+      {"--task", 0, true, task_flag(text_into(&o->task))},
+      {"--n", 0, true, task_flag(int64_into("--n", 0, 100'000'000, &o->n))},
+      {"--method", 0, true, task_flag(text_into(&o->method))},
+      {"--samples", 0, true, task_flag(int64_into("--samples", 1, 10'000'000'000, &o->samples))},
+      {"--ms", 0, true, task_flag(int64_into("--ms", 0, 3'600'000, &o->ms))},
+      {"--url", 0, true, task_flag(text_into(&o->url))},
+      {"--tasks", 0, true, task_flag(IntInto("--tasks", 1, 100'000'000, &o->tasks))},
+      {"--workers", 'j', true, [o](std::string_view v) { return ParseWorkers(v, &o->workers); }},
+      {"--modes", 0, true, [o](std::string_view v) { return ParseModes(v, &o->modes); }},
+      {"--repeat", 0, true, IntInto("--repeat", 1, 1000, &o->repeat)},
+      {"--warmup", 0, true, IntInto("--warmup", 0, 100, &o->warmup)},
+      {"--seed", 0, true, [o](std::string_view v) { return ParseUint64("--seed", v, &o->seed); }},
+      {"--csv", 0, true, path_into(&o->csv)},
+      {"--json", 0, true, path_into(&o->json)},
+      {"--export-markdown", 0, true, path_into(&o->markdown)},
+  };
+  std::vector<std::string> positional;
+  Status status = ParseFlags(args, flags, &positional);
+  if (status.ok() && positional.size() > 1)
+    status = Status::Error("expected at most one batch FILE, got '" + positional[1] + "' too");
+  if (status.ok() && positional.size() == 1) o->file = positional[0];
+  if (status.ok() && o->file == "-")
+    status = Status::Error("FILE: give a file; every run reads it anew, so not stdin");
+  if (status.ok()) status = CheckTask(*o, task_flags);
+  if (status.ok()) status = CheckFiles(o);
+  if (!status.ok()) {
+    fprintf(stderr, "farm bench: %s\n%s", status.message().c_str(), kUsage);
+    return false;
+  }
+  if (o->workers.empty()) o->workers = DefaultWorkers();
+  if (o->tasks == 0) o->tasks = o->task == "sleep" ? 40 : 8;
+  return true;
+}
+
+}  // namespace farm
