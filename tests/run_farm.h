@@ -29,6 +29,11 @@ FarmRun RunFarm(const std::vector<std::string>& args, const std::string& input =
 // The same with stdin a pipe, written as farm reads it.
 FarmRun RunFarmPiped(const std::vector<std::string>& args, const std::string& input);
 
+// Runs `/bin/sh -c script` with $0 the farm binary and $1... `args`, stdin
+// from /dev/null: for the shell's own redirections (`"$0" run < "$1" >> "$1"`)
+// and limits (`ulimit -n 32`). Waits for it to end.
+FarmRun RunFarmInShell(const std::string& script, const std::vector<std::string>& args = {});
+
 // A child started in the background, e.g. to be signalled mid-run.
 struct FarmChild {
   pid_t pid = -1;
