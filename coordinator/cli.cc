@@ -49,12 +49,13 @@ farm bench options (each run is a child `farm run`, interleaved):
   --seed S                 master seed of every run (default 1)
   --csv FILE, --json FILE  every run, and (JSON) the table
 
-exit status: 0 all ok, 1 some tasks failed, 2 usage error, 130 interrupted
+exit status: 0 all ok, 1 some tasks failed, 2 usage error (nothing run, no file touched),
+             3 the results could not all be written, 130 interrupted
 )";
 
 }  // namespace
 
-int Main(int argc, char** argv) {
+ExitStatus Main(int argc, char** argv) {
   std::span<char* const> args(argv + 1, argc > 0 ? argc - 1 : 0);
   if (args.empty()) {
     fputs(kHelp, stderr);
@@ -68,7 +69,7 @@ int Main(int argc, char** argv) {
   }
   if (command == "run") return RunCommand(args.subspan(1));
   if (command == "gen") return GenCommand(args.subspan(1));
-  if (command == "bench") return BenchCommand(args.subspan(1));
+  if (command == "bench") return static_cast<ExitStatus>(BenchCommand(args.subspan(1)));
   if (command == "help" || command == "--help" || command == "-h") {
     fputs(kHelp, stdout);
     return kExitOk;

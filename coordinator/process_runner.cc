@@ -489,6 +489,7 @@ bool ProcessRunner::Run(std::string* error) {
       return false;
     }
   }
+  if (Status s = sink_.Open(); !s.ok()) return *error = s.message(), false;  // now, not before
   int stops_seen = 0;
   for (;;) {
     if (StopSignals::count() > stops_seen) {

@@ -7,14 +7,19 @@ volatile sig_atomic_t g_stop_signals = 0;
 
 void CountStopSignal(int) { g_stop_signals = g_stop_signals + 1; }
 
-}  // namespace
-
-StopSignals::StopSignals() {
-  g_stop_signals = 0;
+sigset_t StopSet() {
   sigset_t stop;
   sigemptyset(&stop);
   sigaddset(&stop, SIGINT);
   sigaddset(&stop, SIGTERM);
+  return stop;
+}
+
+}  // namespace
+
+StopSignals::StopSignals() {
+  g_stop_signals = 0;
+  sigset_t stop = StopSet();
   sigprocmask(SIG_BLOCK, &stop, &old_mask_);
   wait_mask_ = old_mask_;
   sigdelset(&wait_mask_, SIGINT);
@@ -38,5 +43,12 @@ StopSignals::~StopSignals() {
 }
 
 int StopSignals::count() { return g_stop_signals; }
+
+StopSignalsLetIn::StopSignalsLetIn() {
+  sigset_t stop = StopSet();
+  pthread_sigmask(SIG_UNBLOCK, &stop, &old_mask_);
+}
+
+StopSignalsLetIn::~StopSignalsLetIn() { pthread_sigmask(SIG_SETMASK, &old_mask_, nullptr); }
 
 }  // namespace farm

@@ -28,4 +28,19 @@ class StopSignals {
   struct sigaction old_int_, old_term_, old_pipe_;
 };
 
+// While it lives, SIGINT and SIGTERM reach the calling thread outside ppoll()
+// too. Wrap a call that can block for as long as another process pleases (a
+// write to a reader that does not read, the open of a FIFO): with StopSignals'
+// handlers, which don't restart calls, a stop signal ends it with EINTR.
+class StopSignalsLetIn {
+ public:
+  StopSignalsLetIn();
+  ~StopSignalsLetIn();
+  StopSignalsLetIn(const StopSignalsLetIn&) = delete;
+  StopSignalsLetIn& operator=(const StopSignalsLetIn&) = delete;
+
+ private:
+  sigset_t old_mask_;
+};
+
 }  // namespace farm

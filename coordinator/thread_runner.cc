@@ -192,6 +192,11 @@ void ThreadRunner::Stop(bool abandon) {
 
 bool ThreadRunner::Run(std::string* error) {
   if (!Start(error)) return false;
+  if (Status s = sink_.Open(); !s.ok()) {  // now that the threads run, not before
+    *error = s.message();
+    Stop(/*abandon=*/false);
+    return false;
+  }
   int stops_seen = 0;
   bool abandon = false;
   for (;;) {
