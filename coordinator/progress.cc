@@ -5,6 +5,8 @@
 
 #include <string>
 
+#include "coordinator/signals.h"
+
 namespace farm {
 
 void Progress::Update(uint64_t done, uint64_t failed, double fraction, bool force) {
@@ -24,12 +26,12 @@ void Progress::Update(uint64_t done, uint64_t failed, double fraction, bool forc
     n += snprintf(line + n, sizeof line - n, ", %.0f/s", rate);
   }
   if (failed > 0) n += snprintf(line + n, sizeof line - n, ", %llu failed", (unsigned long long)failed);
-  (void)!write(STDERR_FILENO, line, static_cast<size_t>(n));
+  Say(std::string_view(line, static_cast<size_t>(n)));
   drawn_ = true;
 }
 
 void Progress::Clear() {
-  if (drawn_) (void)!write(STDERR_FILENO, "\r\033[K", 4);
+  if (drawn_) Say("\r\033[K");
   drawn_ = false;
 }
 

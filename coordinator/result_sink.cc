@@ -103,17 +103,26 @@ void ResultSink::Fail(Failure failure, Status status) {
   status_ = std::move(status);
 }
 
+void ResultSink::Abandon() {
+  Fail(Failure::kAbandoned, Status::Error("stopped while " + Name() + " was not being read"));
+}
+
 Status ResultSink::Flush() {
   if (buffer_.empty()) return status_;
   if (!opened()) (void)Open();
   const int signals_before = StopSignals::count();
   size_t done = 0;
   while (failure_ == Failure::kNone && done < buffer_.size()) {
+    size_t size = buffer_.size() - done;
+    if (blocking_reader_ && (size = BytesToWriteNow(fd_.get(), size)) == 0) {
+      Abandon();
+      break;
+    }
     ssize_t n;
     {
       std::optional<StopSignalsLetIn> let_in;
       if (blocking_reader_) let_in.emplace();
-      n = ::write(fd_.get(), buffer_.data() + done, buffer_.size() - done);
+      n = ::write(fd_.get(), buffer_.data() + done, size);
     }
     if (n > 0) done += static_cast<size_t>(n);
     if (n < 0 && errno != EINTR) {
@@ -124,7 +133,7 @@ Status ResultSink::Flush() {
       Fail(Failure::kWriteError, Status::Error("the output accepts no more bytes"));
     } else if (StopSignals::count() > signals_before) {
       if (StopSignals::count() < 2) break;  // keep the rest: the caller drains
-      Fail(Failure::kAbandoned, Status::Error("stopped while " + Name() + " was not being read"));
+      Abandon();
     }
   }
   Commit(done);

@@ -75,6 +75,7 @@ class ResultSink {
   // Counts the lines of the first `bytes` of the buffer as written.
   void Commit(size_t bytes);
   void Fail(Failure failure, Status status);
+  void Abandon();  // after a second stop signal, with the reader not reading
   std::string Name() const;  // for messages
 
   std::string path_;

@@ -124,9 +124,9 @@ ExitStatus ExitStatusOf(const ResultSink& sink, bool finished, const std::string
     return kExitCannotComplete;
   }
   if (sink.failure() != ResultSink::Failure::kNone) {
-    fprintf(stderr, "farm run: %s\n", sink.status().message().c_str());
+    Say("farm run: " + sink.status().message() + "\n");
   } else if (!finished) {
-    fprintf(stderr, "farm run: %s\n", error.c_str());
+    Say("farm run: " + error + "\n");
   }
   if (summary->interrupted || sink.failure() == ResultSink::Failure::kAbandoned)
     return summary->interrupted = true, kExitInterrupted;
@@ -234,7 +234,7 @@ ExitStatus RunBatch(const RunOptions& options, RunSummary* summary) {
   }
   if (!sink.opened()) {  // nothing ran, and no file was touched
     if (StopSignals::count() > 0) return summary->interrupted = true, kExitInterrupted;
-    fprintf(stderr, "farm run: %s\n", error.c_str());  // the workers could not start
+    Say("farm run: " + error + "\n");  // the workers could not start
     return kExitUsage;
   }
   if (summary->interrupted) sink.ReleaseHeld();
@@ -260,7 +260,7 @@ ExitStatus RunCommand(std::span<char* const> args) {
   RunSummary summary;
   ExitStatus exit_status = RunBatch(options, &summary);
   if (exit_status == kExitUsage) return exit_status;
-  if (!summary.reader_gone) fputs(FormatSummary(summary).c_str(), stderr);
+  if (!summary.reader_gone) Say(FormatSummary(summary));
   if (!options.summary_json.empty()) {
     if (Status s = WriteSummaryJson(summary, options.summary_json); !s.ok()) {
       fprintf(stderr, "farm run: %s\n", s.message().c_str());

@@ -6,6 +6,9 @@
 
 #include <signal.h>
 
+#include <cstddef>
+#include <string_view>
+
 namespace farm {
 
 // Blocks SIGINT and SIGTERM, installs the counting handlers and ignores
@@ -42,5 +45,15 @@ class StopSignalsLetIn {
  private:
   sigset_t old_mask_;
 };
+
+// How many of `size` bytes to write to `fd` now: all of them, unless a
+// second stop signal came. From then on farm waits on no reader: only what
+// `fd` takes at once (a PIPE_BUF when it has room), or 0.
+size_t BytesToWriteNow(int fd, size_t size);
+
+// Writes a message for people to standard error with stop signals let in:
+// stderr may be the very pipe nobody reads (`farm run 2>&1 | less`). A stop
+// signal cuts the message short.
+void Say(std::string_view text);
 
 }  // namespace farm

@@ -90,11 +90,15 @@ TEST(OutputFailures, ReaderThatGoesAwayEndsTheRunQuietly) {
 
 // Results go to a pipe nobody reads: farm blocks writing them. Ctrl-C must
 // still reach it: the first lets the tasks in flight finish, the second
-// gives up on the reader, and farm exits 130.
-void ExpectStopsWithAReaderThatDoesNotRead(const std::string& mode, int signal_number) {
+// gives up on the reader, and farm exits 130. With `2>&1` its messages go
+// to that pipe too.
+void ExpectStopsWithAReaderThatDoesNotRead(const std::string& mode, int signal_number,
+                                           bool stderr_too = false) {
   TempDir dir;
   WriteFile(dir.File("t.jsonl"), Lines(200000, R"({"type":"fib","n":1000})"));
-  auto child = testing::StartFarm({"run", "-j", "2", "--mode", mode}, dir.File("t.jsonl"));
+  auto child = testing::StartFarmInShell(
+      std::string("exec \"$0\" run -j 2 --mode \"$1\" \"$2\"") + (stderr_too ? " 2>&1" : ""),
+      {mode, dir.File("t.jsonl")});
   // Enough results to fill the pipe come within a fraction of a second; a
   // farm that is not blocked yet is stopped all the same.
   usleep(500'000);
@@ -131,6 +135,11 @@ TEST(OutputFailures, CtrlCWorksWhenNobodyReadsTheOutputSequentialMode) {
 
 TEST(OutputFailures, SigtermWorksWhenNobodyReadsTheOutput) {
   ExpectStopsWithAReaderThatDoesNotRead("process", SIGTERM);
+}
+
+TEST(OutputFailures, CtrlCWorksWhenNobodyReadsTheOutputNorItsMessages) {
+  for (const std::string mode : {"process", "thread", "sequential"})
+    ExpectStopsWithAReaderThatDoesNotRead(mode, SIGINT, /*stderr_too=*/true);
 }
 
 // An output FIFO waits for its reader in open(): Ctrl-C works there too.

@@ -117,13 +117,18 @@ FarmRun RunFarmPiped(const std::vector<std::string>& args, const std::string& in
   return FinishFarm(std::move(child));
 }
 
-FarmRun RunFarmInShell(const std::string& script, const std::vector<std::string>& args) {
+FarmChild StartFarmInShell(const std::string& script, const std::vector<std::string>& args) {
   std::vector<std::string> sh_args = {"-c", script, FARM_BINARY};
   sh_args.insert(sh_args.end(), args.begin(), args.end());
   int in = open("/dev/null", O_RDONLY | O_CLOEXEC);
+  if (in < 0) throw std::runtime_error("open /dev/null");
   FarmChild child = Spawn(sh_args, in, "/bin/sh");
   close(in);
-  return FinishFarm(std::move(child));
+  return child;
+}
+
+FarmRun RunFarmInShell(const std::string& script, const std::vector<std::string>& args) {
+  return FinishFarm(StartFarmInShell(script, args));
 }
 
 FarmRun RunFarm(const std::vector<std::string>& args, const std::string& input) {

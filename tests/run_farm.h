@@ -44,6 +44,9 @@ struct FarmChild {
 };
 FarmChild StartFarm(const std::vector<std::string>& args,
                     const std::string& stdin_path = "/dev/null");
+// RunFarmInShell's script, started in the background; with `exec "$0" …`
+// the child is farm itself.
+FarmChild StartFarmInShell(const std::string& script, const std::vector<std::string>& args = {});
 // Reads its output to the end and reaps it.
 FarmRun FinishFarm(FarmChild child);
 
