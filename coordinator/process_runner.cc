@@ -489,6 +489,7 @@ bool ProcessRunner::Run(std::string* error) {
       return false;
     }
   }
+  if (Status s = sink_.Open(); !s.ok()) return *error = s.message(), false;  // now, not before
   int stops_seen = 0;
   for (;;) {
     if (StopSignals::count() > stops_seen) {
@@ -496,8 +497,8 @@ bool ProcessRunner::Run(std::string* error) {
       summary_->interrupted = true;
       if (stops_seen == 1 && Busy()) {
         draining_ = true;
-        fprintf(stderr, "\nfarm: stopping: letting the tasks in flight finish; "
-                        "press Ctrl-C again to stop at once\n");
+        Say("\nfarm: stopping: letting the tasks in flight finish; "
+            "press Ctrl-C again to stop at once\n");
       } else {
         break;
       }

@@ -45,6 +45,7 @@ bool RunSequential(const RunOptions& options, TaskSource& source, ResultSink& si
   worker.fetch = options.fetch;
   uint64_t completed = 0;
   summary->workers = 1;
+  if (Status s = sink.Open(); !s.ok()) return *error = s.message(), false;
 
   const timespec no_wait = {0, 0};
   const timespec tick = {0, 200'000'000};  // redraw progress

@@ -1,8 +1,11 @@
 #include "coordinator/summary.h"
 
-#include <fstream>
+#include <errno.h>
+#include <unistd.h>
 
 #include <nlohmann/json.hpp>
+
+#include "coordinator/run_files.h"
 
 namespace farm {
 namespace {
@@ -34,13 +37,17 @@ std::string FormatSummary(const RunSummary& s) {
            ModeName(s.mode), s.workers == 1 ? "" : "s", (unsigned long long)s.worker_restarts,
            (unsigned long long)s.seed);
   std::string text = line;
+  if (s.unwritten > 0)
+    text += "farm: " + std::to_string(s.unwritten) + " result lines could not be written\n";
   if (s.skipped > 0) text += "farm: " + std::to_string(s.skipped) + " tasks already done, skipped\n";
   if (!s.tasks_per_worker.empty()) {
     text += "farm: tasks per worker:";
     for (uint64_t n : s.tasks_per_worker) text += " " + std::to_string(n);
     text += "\n";
   }
-  if (s.interrupted) text += "farm: interrupted; results so far are written (see --resume)\n";
+  if (s.interrupted)
+    text += s.unwritten > 0 ? "farm: interrupted\n"
+                            : "farm: interrupted; results so far are written (see --resume)\n";
   return text;
 }
 
@@ -49,6 +56,7 @@ Status WriteSummaryJson(const RunSummary& s, const std::string& path) {
       {"tasks", s.tasks},
       {"ok", s.ok},
       {"failed", s.failed},
+      {"unwritten", s.unwritten},
       {"skipped", s.skipped},
       {"retried", s.retried},
       {"wall_s", s.wall_s},
@@ -61,10 +69,11 @@ Status WriteSummaryJson(const RunSummary& s, const std::string& path) {
       {"interrupted", s.interrupted},
       {"coordinator_peak_rss_mb", s.coordinator_peak_rss_mb},
   };
-  std::ofstream out(path);
-  out << json.dump() << "\n";
-  out.close();
-  if (!out) return Status::Error("cannot write summary to " + path);
+  Fd fd;
+  if (Status s = OpenOutputFile(path, /*append=*/false, &fd); !s.ok()) return s;
+  if (Status s = WriteAll(fd.get(), json.dump() + "\n"); !s.ok())
+    return Status::Error("cannot write '" + path + "': " + s.message());
+  if (close(fd.release()) != 0) return Status::FromErrno("cannot write '" + path + "'", errno);
   return Status::Ok();
 }
 

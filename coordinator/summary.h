@@ -17,6 +17,7 @@ struct RunSummary {
   uint64_t tasks = 0;    // result lines written in this run
   uint64_t ok = 0;
   uint64_t failed = 0;
+  uint64_t unwritten = 0;  // results received but lost with the output
   uint64_t skipped = 0;  // already done, on --resume
   uint64_t retried = 0;  // task runs repeated after a worker died or hung
   uint64_t worker_restarts = 0;
@@ -24,6 +25,9 @@ struct RunSummary {
   double wall_s = 0;
   double coordinator_peak_rss_mb = 0;  // the coordinator's own, workers apart
   bool interrupted = false;
+  // The reader of standard output went away (`| head -1`): end silently,
+  // as other tools do.
+  bool reader_gone = false;
 };
 
 // The short human summary, for stderr.

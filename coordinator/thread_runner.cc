@@ -192,6 +192,11 @@ void ThreadRunner::Stop(bool abandon) {
 
 bool ThreadRunner::Run(std::string* error) {
   if (!Start(error)) return false;
+  if (Status s = sink_.Open(); !s.ok()) {  // now that the threads run, not before
+    *error = s.message();
+    Stop(/*abandon=*/false);
+    return false;
+  }
   int stops_seen = 0;
   bool abandon = false;
   for (;;) {
@@ -201,8 +206,8 @@ bool ThreadRunner::Run(std::string* error) {
       if (stops_seen == 1 && in_flight_ > 0) {
         draining_ = true;
         in_flight_ -= pool_->queue->Clear();  // not started: they stay undone
-        fprintf(stderr, "\nfarm: stopping: letting the tasks in flight finish; "
-                        "press Ctrl-C again to stop at once\n");
+        Say("\nfarm: stopping: letting the tasks in flight finish; "
+            "press Ctrl-C again to stop at once\n");
       } else {
         abandon = in_flight_ > 0;
         break;
