@@ -197,7 +197,7 @@ Status Report(const BenchOptions& o, const std::string& title, const std::string
 
 }  // namespace
 
-int BenchCommand(std::span<char* const> args) {
+ExitStatus BenchCommand(std::span<char* const> args) {
   BenchOptions o;
   if (!ParseBenchOptions(args, &o)) return kExitUsage;
   // Declared first, gone last: every return below removes it.

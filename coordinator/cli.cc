@@ -57,11 +57,12 @@ own batch, else one is made from --task):
   --csv FILE, --json FILE  every run, and (JSON) the table
   --export-markdown FILE   the table as Markdown
 
-exit status: 0 all ok, 1 some tasks failed, 2 usage error, 130 interrupted
+exit status: 0 all ok, 1 some tasks failed, 2 usage error (nothing run, no file touched),
+             3 the results could not all be written, 130 interrupted
 )";
 
 // "farm 1.0.0 (commit 0123456789ab)"; no commit when built outside git.
-int VersionCommand() {
+ExitStatus VersionCommand() {
   if (*Commit() != '\0')
     printf("farm %s (commit %s)\n", Version(), Commit());
   else
@@ -71,7 +72,7 @@ int VersionCommand() {
 
 }  // namespace
 
-int Main(int argc, char** argv) {
+ExitStatus Main(int argc, char** argv) {
   std::span<char* const> args(argv + 1, argc > 0 ? argc - 1 : 0);
   if (args.empty()) {
     fputs(kHelp, stderr);

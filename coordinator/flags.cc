@@ -103,4 +103,12 @@ std::function<Status(std::string_view)> IntInto(std::string_view flag, int64_t m
   };
 }
 
+std::function<Status(std::string_view)> PathInto(std::string_view flag, std::string* target) {
+  return [=](std::string_view text) {
+    if (text.empty()) return Status::Error(std::string(flag) + ": expected a path, got ''");
+    target->assign(text);
+    return Status::Ok();
+  };
+}
+
 }  // namespace farm

@@ -36,4 +36,8 @@ Status ParseDouble(std::string_view flag, std::string_view text, double min, dou
 std::function<Status(std::string_view)> IntInto(std::string_view flag, int64_t min, int64_t max,
                                                  int* target);
 
+// Binds an option that names a file or folder. An empty path is refused: it
+// names nothing, and joined with a file name it would mean the root folder.
+std::function<Status(std::string_view)> PathInto(std::string_view flag, std::string* target);
+
 }  // namespace farm

@@ -1,5 +1,6 @@
 #include "coordinator/gen.h"
 
+#include <errno.h>
 #include <stdio.h>
 
 #include <charconv>
@@ -119,7 +120,7 @@ Status ParseGenArgs(const TaskType& type, std::span<char* const> args, int* coun
 
 }  // namespace
 
-int GenCommand(std::span<char* const> args) {
+ExitStatus GenCommand(std::span<char* const> args) {
   if (args.empty()) {
     fputs(Usage().c_str(), stderr);
     return kExitUsage;
@@ -137,8 +138,12 @@ int GenCommand(std::span<char* const> args) {
     return kExitUsage;
   }
   std::string line = task.dump() + "\n";
-  for (int i = 0; i < count; ++i) fwrite(line.data(), 1, line.size(), stdout);
-  return fflush(stdout) == 0 ? 0 : 1;
+  for (int i = 0; i < count && !ferror(stdout); ++i) fwrite(line.data(), 1, line.size(), stdout);
+  if (fflush(stdout) != 0 || ferror(stdout)) {
+    perror("farm gen: cannot write to standard output");
+    return kExitCannotComplete;
+  }
+  return kExitOk;
 }
 
 }  // namespace farm

@@ -2,9 +2,11 @@
 
 #include <span>
 
+#include "common/exit_status.h"
+
 namespace farm {
 
 // `farm gen TYPE [--count N] [fields]`: prints task lines.
-int GenCommand(std::span<char* const> args);
+ExitStatus GenCommand(std::span<char* const> args);
 
 }  // namespace farm

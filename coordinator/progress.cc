@@ -11,6 +11,8 @@
 #include <cmath>
 #include <vector>
 
+#include "coordinator/signals.h"
+
 namespace farm {
 namespace {
 
@@ -95,12 +97,12 @@ void Progress::Update(uint64_t done, uint64_t failed, double fraction, bool forc
     total = static_cast<uint64_t>(std::llround(static_cast<double>(done) / fraction));
   double seconds = std::chrono::duration<double>(now - start_).count();
   std::string line = "\r\033[K" + FormatProgress(done, failed, total, lines_counted_, seconds);
-  (void)!write(STDERR_FILENO, line.data(), line.size());
+  Say(line);
   drawn_ = true;
 }
 
 void Progress::Clear() {
-  if (drawn_) (void)!write(STDERR_FILENO, "\r\033[K", 4);
+  if (drawn_) Say("\r\033[K");
   drawn_ = false;
 }
 

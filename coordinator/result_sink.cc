@@ -1,6 +1,14 @@
 #include "coordinator/result_sink.h"
 
+#include <errno.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include <algorithm>
+#include <optional>
+
+#include "coordinator/run_files.h"
+#include "coordinator/signals.h"
 
 namespace farm {
 namespace {
@@ -9,27 +17,44 @@ constexpr size_t kFlushAt = 256 * 1024;
 
 }  // namespace
 
-ResultSink::ResultSink(Fd fd, bool keep_order) : fd_(std::move(fd)), keep_order_(keep_order) {}
+ResultSink::ResultSink(std::string path, bool append, bool keep_order)
+    : path_(std::move(path)), append_(append), keep_order_(keep_order) {}
 
 ResultSink::~ResultSink() {
-  (void)Flush();
+  if (opened()) (void)Flush();
   if (fd_.get() == STDOUT_FILENO) fd_.release();
 }
 
-void ResultSink::Emit(std::string_view line) {
+Status ResultSink::Open() {
+  if (opened() || failure_ != Failure::kNone) return status_;
+  if (path_.empty()) {
+    fd_.reset(STDOUT_FILENO);
+  } else if (Status s = OpenOutputFile(path_, append_, &fd_); !s.ok()) {
+    failure_ = Failure::kWriteError;
+    return status_ = s;
+  }
+  // Only a pipe, a FIFO, a terminal or a socket can block a write for as
+  // long as its reader pleases; a regular file needs no signal juggling.
+  struct stat st;
+  blocking_reader_ = fstat(fd_.get(), &st) != 0 || !S_ISREG(st.st_mode);
+  return status_;
+}
+
+void ResultSink::Emit(std::string_view line, bool ok) {
   buffer_.append(line);
   buffer_.push_back('\n');
+  buffered_ok_.push_back(ok);
   if (buffer_.size() >= kFlushAt) (void)Flush();
 }
 
 void ResultSink::Add(uint64_t seq, std::string_view line, bool ok) {
-  ok ? ++ok_ : ++failed_;
-  if (!keep_order_) return Emit(line);
+  ++(ok ? received_ok_ : received_failed_);
+  if (!keep_order_) return Emit(line, ok);
   if (seq != next_seq_) {
-    held_.emplace(seq, line);
+    held_.emplace(seq, std::make_pair(std::string(line), ok));
     return;
   }
-  Emit(line);
+  Emit(line, ok);
   ++next_seq_;
   Release();
 }
@@ -37,7 +62,7 @@ void ResultSink::Add(uint64_t seq, std::string_view line, bool ok) {
 void ResultSink::Skip(uint64_t seq) {
   if (!keep_order_) return;
   if (seq != next_seq_) {
-    held_.emplace(seq, std::string());
+    held_.emplace(seq, std::make_pair(std::string(), false));
     return;
   }
   ++next_seq_;
@@ -47,19 +72,83 @@ void ResultSink::Skip(uint64_t seq) {
 void ResultSink::Release() {
   for (auto it = held_.begin(); it != held_.end() && it->first == next_seq_;
        it = held_.erase(it), ++next_seq_) {
-    if (!it->second.empty()) Emit(it->second);
+    if (!it->second.first.empty()) Emit(it->second.first, it->second.second);
   }
 }
 
 void ResultSink::ReleaseHeld() {
   for (auto& [seq, line] : held_)
-    if (!line.empty()) Emit(line);
+    if (!line.first.empty()) Emit(line.first, line.second);
   held_.clear();
 }
 
+void ResultSink::Commit(size_t bytes) {
+  const auto written_lines = buffered_ok_.begin() +
+                             (bytes == buffer_.size()
+                                  ? static_cast<ptrdiff_t>(buffered_ok_.size())
+                                  : std::count(buffer_.begin(), buffer_.begin() + bytes, '\n'));
+  const uint64_t lines = static_cast<uint64_t>(written_lines - buffered_ok_.begin());
+  const uint64_t ok = static_cast<uint64_t>(std::count(buffered_ok_.begin(), written_lines, true));
+  ok_ += ok;
+  failed_ += lines - ok;
+  buffered_ok_.erase(buffered_ok_.begin(), written_lines);
+  buffer_.erase(0, bytes);
+}
+
+std::string ResultSink::Name() const {
+  return path_.empty() ? "standard output" : "'" + path_ + "'";
+}
+
+void ResultSink::Fail(Failure failure, Status status) {
+  failure_ = failure;
+  status_ = std::move(status);
+}
+
+void ResultSink::Abandon() {
+  Fail(Failure::kAbandoned, Status::Error("stopped while " + Name() + " was not being read"));
+}
+
 Status ResultSink::Flush() {
-  if (!buffer_.empty() && status_.ok()) status_ = WriteAll(fd_.get(), buffer_);
-  buffer_.clear();
+  if (buffer_.empty()) return status_;
+  if (!opened()) (void)Open();
+  const int signals_before = StopSignals::count();
+  size_t done = 0;
+  while (failure_ == Failure::kNone && done < buffer_.size()) {
+    size_t size = buffer_.size() - done;
+    if (blocking_reader_ && (size = BytesToWriteNow(fd_.get(), size)) == 0) {
+      Abandon();
+      break;
+    }
+    ssize_t n;
+    {
+      std::optional<StopSignalsLetIn> let_in;
+      if (blocking_reader_) let_in.emplace();
+      n = ::write(fd_.get(), buffer_.data() + done, size);
+    }
+    if (n > 0) done += static_cast<size_t>(n);
+    if (n < 0 && errno != EINTR) {
+      int error = errno;
+      Fail(error == EPIPE ? Failure::kReaderGone : Failure::kWriteError,
+           Status::FromErrno("cannot write results to " + Name(), error));
+    } else if (n == 0) {
+      Fail(Failure::kWriteError, Status::Error("the output accepts no more bytes"));
+    } else if (StopSignals::count() > signals_before) {
+      if (StopSignals::count() < 2) break;  // keep the rest: the caller drains
+      Abandon();
+    }
+  }
+  Commit(done);
+  if (failure_ != Failure::kNone) {  // nothing more goes out: count what is lost
+    unwritten_ += buffered_ok_.size();
+    buffer_.clear();
+    buffered_ok_.clear();
+  }
+  return status_;
+}
+
+Status ResultSink::Finish() {
+  do (void)Flush();  // after a failure, still counts what is dropped
+  while (!buffer_.empty());
   return status_;
 }
 

@@ -6,6 +6,7 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/fd.h"
 #include "common/status.h"
@@ -14,9 +15,17 @@ namespace farm {
 
 class ResultSink {
  public:
-  // Takes over `fd` (standard output is not closed).
-  ResultSink(Fd fd, bool keep_order);
+  // Lines go to the file at `path` (checked by CheckWritable), or to
+  // standard output when it is empty; with `append` (--resume) after what
+  // the file holds. Nothing is opened yet.
+  ResultSink(std::string path, bool append, bool keep_order);
   ~ResultSink();
+
+  // Creates or truncates the output file. Call once the run has started:
+  // every check passed and the workers run, so a run refused never touched
+  // it. Flush() opens it if nobody did.
+  Status Open();
+  bool opened() const { return fd_.valid(); }
 
   // Takes the result line (without '\n') of task `seq`. Every seq from 1 up
   // gets exactly one Add() or Skip().
@@ -34,24 +43,60 @@ class ResultSink {
   // order with gaps, so no result already received is lost.
   void ReleaseHeld();
 
-  // Writes what is buffered. Lines are written whole or not at all.
+  // Writes what is buffered, as whole lines. Once a write fails, every later
+  // line is dropped and counted in unwritten(). A stop signal interrupts a
+  // write blocked on a reader that does not read: after the first one the
+  // rest stays buffered, so the caller sees the signal; after the second the
+  // rest is given up, and its last line may be cut.
   Status Flush();
+  // Flushes until everything is written or given up. Returns why not.
+  Status Finish();
 
+  // Why writing stopped, if it did.
+  enum class Failure {
+    kNone,
+    kReaderGone,  // EPIPE: the reader closed its end, as `head -1` does
+    kWriteError,  // the output failed: ENOSPC, EIO, ...
+    kAbandoned,   // a second stop signal while blocked on the reader
+  };
+  Failure failure() const { return failure_; }
+  const Status& status() const { return status_; }
+
+  // Lines written out, and of them how many are ok or failed.
   uint64_t ok() const { return ok_; }
   uint64_t failed() const { return failed_; }
   uint64_t written() const { return ok_ + failed_; }
+  // Lines received that could not be written because writing stopped.
+  uint64_t unwritten() const { return unwritten_; }
+  // Results received so far, written yet or not (--halt counts these).
+  uint64_t received_ok() const { return received_ok_; }
+  uint64_t received_failed() const { return received_failed_; }
 
  private:
-  void Emit(std::string_view line);
+  void Emit(std::string_view line, bool ok);
   void Release();
+  // Counts the lines of the first `bytes` of the buffer as written.
+  void Commit(size_t bytes);
+  void Fail(Failure failure, Status status);
+  void Abandon();  // after a second stop signal, with the reader not reading
+  std::string Name() const;  // for messages
 
-  Fd fd_;
+  std::string path_;
+  bool append_;
   bool keep_order_;
+  Fd fd_;
+  bool blocking_reader_ = false;  // not a regular file: a write can wait forever
   std::string buffer_;
-  std::map<uint64_t, std::string> held_;  // keep_order: lines ahead of next_seq_; "" = skipped
+  std::vector<bool> buffered_ok_;  // per line in buffer_
+  std::map<uint64_t, std::pair<std::string, bool>> held_;  // keep_order: lines ahead of
+                                                           // next_seq_; "" = skipped
   uint64_t next_seq_ = 1;
   uint64_t ok_ = 0;
   uint64_t failed_ = 0;
+  uint64_t unwritten_ = 0;
+  uint64_t received_ok_ = 0;
+  uint64_t received_failed_ = 0;
+  Failure failure_ = Failure::kNone;
   Status status_;
 };
 

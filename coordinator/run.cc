@@ -17,9 +17,11 @@
 #include "coordinator/flags.h"
 #include "coordinator/result_sink.h"
 #include "coordinator/resume.h"
+#include "coordinator/run_files.h"
 #include "coordinator/scheduler.h"
 #include "coordinator/signals.h"
 #include "coordinator/task_source.h"
+#include "coordinator/worker_limits.h"
 
 namespace farm {
 namespace {
@@ -72,24 +74,35 @@ Status OpenInput(const RunOptions& options, Fd* fd) {
   return Status::Ok();
 }
 
-Status OpenOutput(const RunOptions& options, Fd* fd) {
-  if (options.output.empty() || options.output == "-") {
-    fd->reset(STDOUT_FILENO);
-    return Status::Ok();
+// Every file the run reads or writes, checked without touching any: an
+// output can be written, is not a file read, and is not another output.
+Status CheckFiles(const RunOptions& options, const Fd& input) {
+  const std::string& path = options.urls.empty() ? options.input : options.urls;
+  std::vector<FileUse> reads = {
+      {path == "-" ? "standard input"
+                   : (options.urls.empty() ? "the input '" : "--urls '") + path + "'",
+       "", input.get()}};
+  std::vector<FileUse> writes;
+  if (options.output.empty()) {
+    writes.push_back({"standard output", "", STDOUT_FILENO});
+  } else {
+    if (Status s = CheckWritable(options.output); !s.ok()) return s;
+    writes.push_back({"--output '" + options.output + "'", options.output});
   }
-  int flags = O_WRONLY | O_CREAT | O_CLOEXEC | (options.resume ? O_APPEND : O_TRUNC);
-  fd->reset(open(options.output.c_str(), flags, 0644));
-  if (!fd->valid()) return Status::FromErrno("cannot write '" + options.output + "'", errno);
-  return Status::Ok();
+  if (!options.summary_json.empty()) {
+    if (Status s = CheckWritable(options.summary_json); !s.ok()) return s;
+    writes.push_back({"--summary-json '" + options.summary_json + "'", options.summary_json});
+  }
+  if (options.resume)
+    if (Status s = CheckResumable(options.output); !s.ok()) return s;
+  return CheckDistinct(reads, writes);
 }
 
-// --summary-json is written at the end: find out now, before anything runs,
-// whether it can be.
-Status CheckSummaryPath(const RunOptions& options) {
-  if (options.summary_json.empty()) return Status::Ok();
-  Fd fd(open(options.summary_json.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644));
-  if (!fd.valid()) return Status::FromErrno("cannot write '" + options.summary_json + "'", errno);
-  return Status::Ok();
+// What N worker processes need of this process's limits.
+Status CheckWorkerLimits(const RunOptions& options) {
+  if (options.mode != Mode::kProcess) return Status::Ok();
+  if (Status s = EnsureDescriptorsForWorkers(options.workers); !s.ok()) return s;
+  return CheckMemoryLimit(options.memory_limit_mb);
 }
 
 // --resume: learns what the output file already holds, before appending to it.
@@ -102,6 +115,24 @@ Status LoadResume(const RunOptions& options, ResumeSet* resume) {
   return Status::Ok();
 }
 
+// How a run that started ends. A reader that went away (`| head -1`) ends it
+// silently; any other failure of the output is said, with what was lost.
+ExitStatus ExitStatusOf(const ResultSink& sink, const Status& run, RunSummary* summary) {
+  if (sink.failure() == ResultSink::Failure::kReaderGone && !summary->interrupted) {
+    summary->reader_gone = true;
+    return kExitCannotComplete;
+  }
+  if (sink.failure() != ResultSink::Failure::kNone) {
+    Say("farm run: " + sink.status().message() + "\n");
+  } else if (!run.ok()) {
+    Say("farm run: " + run.message() + "\n");
+  }
+  if (summary->interrupted || sink.failure() == ResultSink::Failure::kAbandoned)
+    return summary->interrupted = true, kExitInterrupted;
+  if (sink.failure() != ResultSink::Failure::kNone || !run.ok()) return kExitCannotComplete;
+  return summary->failed > 0 || !summary->halted.empty() ? kExitTasksFailed : kExitOk;
+}
+
 }  // namespace
 
 bool ParseRunOptions(std::span<char* const> args, RunOptions* o) {
@@ -109,16 +140,13 @@ bool ParseRunOptions(std::span<char* const> args, RunOptions* o) {
   o->workers = cpus > 0 ? static_cast<int>(std::min<long>(cpus, kMaxWorkers)) : 1;
   o->progress = isatty(STDERR_FILENO);
   bool seed_given = false;
-  auto text_into = [](std::string* target) {
-    return [target](std::string_view v) { return target->assign(v), Status::Ok(); };
-  };
   auto set_true = [](bool* target) {
     return [target](std::string_view) { return *target = true, Status::Ok(); };
   };
   const Flag flags[] = {
       {"--workers", 'j', true, IntInto("--workers", 1, kMaxWorkers, &o->workers)},
       {"--mode", 0, true, [o](std::string_view v) { return ParseMode(v, &o->mode); }},
-      {"--output", 'o', true, text_into(&o->output)},
+      {"--output", 'o', true, PathInto("--output", &o->output)},
       {"--seed", 0, true,
        [&](std::string_view v) { return seed_given = true, ParseUint64("--seed", v, &o->seed); }},
       {"--keep-order", 0, false, set_true(&o->keep_order)},
@@ -131,17 +159,17 @@ bool ParseRunOptions(std::span<char* const> args, RunOptions* o) {
          return s;
        }},
       {"--resume", 0, false, set_true(&o->resume)},
-      {"--urls", 0, true, text_into(&o->urls)},
-      {"--out-dir", 0, true, text_into(&o->fetch.out_dir)},
+      {"--urls", 0, true, PathInto("--urls", &o->urls)},
+      {"--out-dir", 0, true, PathInto("--out-dir", &o->fetch.out_dir)},
       {"--concurrency", 0, true, IntInto("--concurrency", 1, 1000, &o->fetch.concurrency)},
       {"--delay", 0, true, [o](std::string_view v) { return ParseDelay(v, o); }},
       {"--max-per-host", 0, true, IntInto("--max-per-host", 1, 1000, &o->fetch.max_per_host)},
       {"--max-tasks-per-worker", 0, true,
        IntInto("--max-tasks-per-worker", 1, 1'000'000'000, &o->max_tasks_per_worker)},
-      {"--memory-limit", 0, true, IntInto("--memory-limit", 16, 1 << 24, &o->memory_limit_mb)},
+      {"--memory-limit", 0, true, IntInto("--memory-limit", 1, 1 << 24, &o->memory_limit_mb)},
       {"--progress", 0, false, set_true(&o->progress)},
       {"--no-progress", 0, false, [o](std::string_view) { return o->progress = false, Status::Ok(); }},
-      {"--summary-json", 0, true, text_into(&o->summary_json)},
+      {"--summary-json", 0, true, PathInto("--summary-json", &o->summary_json)},
       {"--halt", 0, true, [o](std::string_view v) { return HaltPolicy::Parse(v, &o->halt); }},
   };
   std::vector<std::string> positional;
@@ -151,9 +179,11 @@ bool ParseRunOptions(std::span<char* const> args, RunOptions* o) {
                            std::to_string(positional.size()));
   if (status.ok() && !positional.empty()) {
     if (!o->urls.empty()) status = Status::Error("give either --urls FILE or a task FILE, not both");
+    if (positional[0].empty()) status = Status::Error("expected a task FILE, got ''");
     o->input = positional[0];
   }
-  if (status.ok() && o->resume && (o->output.empty() || o->output == "-"))
+  if (o->output == "-") o->output.clear();  // standard output
+  if (status.ok() && o->resume && o->output.empty())
     status = Status::Error("--resume needs --output FILE");
   if (status.ok() && o->mode != Mode::kProcess)
     status = CheckInProcessOptions(*o);
@@ -166,75 +196,78 @@ bool ParseRunOptions(std::span<char* const> args, RunOptions* o) {
   return true;
 }
 
-int RunBatch(const RunOptions& options, RunSummary* summary) {
-  Fd input, output;
+// Everything that can refuse the run is checked before the workers start,
+// and the outputs are created only once they run (the scheduler opens the
+// sink): a run refused leaves every file as it was.
+ExitStatus RunBatch(const RunOptions& options, RunSummary* summary) {
+  Fd input;
   ResumeSet resume;
   Status status = OpenInput(options, &input);
-  if (status.ok()) status = LoadResume(options, &resume);
-  // Before any worker thread starts: they inherit the blocked stop signals.
+  if (status.ok()) status = CheckFiles(options, input);
+  if (status.ok()) status = CheckWorkerLimits(options);
+  if (status.ok()) status = LoadResume(options, &resume);  // last: it may cut a torn line
+  if (!status.ok()) {
+    fprintf(stderr, "farm run: %s\n", status.message().c_str());
+    return kExitUsage;
+  }
+  summary->mode = options.mode;
+  summary->seed = options.seed;
+
+  auto start = std::chrono::steady_clock::now();
+  // Before any worker thread starts, which inherits the blocked mask, and up
+  // to the last line written, which may wait on its reader.
   StopSignals signals;
   std::unique_ptr<Transport> transport;
-  if (status.ok()) status = MakeTransport(options, &transport);
   std::optional<Scheduler> scheduler;
+  status = MakeTransport(options, &transport);
   if (status.ok()) {
     scheduler.emplace(options, *transport, summary,
                       SchedulerEnv{.stop_signals = [] { return StopSignals::count(); },
                                    .signal_mask = signals.wait_mask()});
     status = scheduler->StartWorkers();
   }
-  if (status.ok()) status = OpenOutput(options, &output);
-  if (status.ok()) status = CheckSummaryPath(options);
-  if (!status.ok()) {
-    fprintf(stderr, "farm run: %s\n", status.message().c_str());
+  if (!status.ok()) {  // nothing ran, and no file was touched
+    if (StopSignals::count() > 0) return summary->interrupted = true, kExitInterrupted;
+    Say("farm run: " + status.message() + "\n");
     return kExitUsage;
   }
-  summary->mode = options.mode;
   summary->workers = transport->slots();
-  summary->seed = options.seed;
-
-  auto start = std::chrono::steady_clock::now();
   TaskSource source(std::move(input), !options.urls.empty());
   if (options.resume) source.ResumeFrom(&resume);
-  ResultSink sink(std::move(output), options.keep_order);
-  std::string error;
-  Status run = scheduler->Run(source, sink);
-  bool finished = run.ok();
-  if (!finished) error = run.message();
+  ResultSink sink(options.output, options.resume, options.keep_order);
+  status = scheduler->Run(source, sink);
+  if (!sink.opened()) {  // it could not be created after all: nothing ran
+    if (StopSignals::count() > 0) return summary->interrupted = true, kExitInterrupted;
+    Say("farm run: " + status.message() + "\n");
+    return kExitUsage;
+  }
   if (summary->interrupted || !summary->halted.empty()) sink.ReleaseHeld();
-  if (const Status& s = source.read_status(); !s.ok() && finished) {
-    finished = false;  // the lines after the error never ran
-    error = s.message();
-  }
-  if (Status s = sink.Flush(); !s.ok() && finished) {
-    finished = false;
-    error = s.message();
-  }
+  if (const Status& s = source.read_status(); !s.ok() && status.ok())
+    status = s;  // the lines after the error never ran
+  (void)sink.Finish();
   summary->wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   rusage usage;
   if (getrusage(RUSAGE_SELF, &usage) == 0) summary->coordinator_peak_rss_mb = usage.ru_maxrss / 1024.0;
   summary->tasks = sink.written();
   summary->ok = sink.ok();
   summary->failed = sink.failed();
+  summary->unwritten = sink.unwritten();
   summary->skipped = source.skipped();
-  if (!finished) {
-    fprintf(stderr, "farm run: %s\n", error.c_str());
-    return kExitTasksFailed;
-  }
-  if (summary->interrupted) return kExitInterrupted;
-  return summary->failed > 0 || !summary->halted.empty() ? kExitTasksFailed : kExitOk;
+  return ExitStatusOf(sink, status, summary);
 }
 
-int RunCommand(std::span<char* const> args) {
+ExitStatus RunCommand(std::span<char* const> args) {
   RunOptions options;
   if (!ParseRunOptions(args, &options)) return kExitUsage;
   RunSummary summary;
-  int exit_status = RunBatch(options, &summary);
+  ExitStatus exit_status = RunBatch(options, &summary);
   if (exit_status == kExitUsage) return exit_status;
-  fputs(FormatSummary(summary).c_str(), stderr);
+  if (!summary.reader_gone) Say(FormatSummary(summary));
   if (!options.summary_json.empty()) {
     if (Status s = WriteSummaryJson(summary, options.summary_json); !s.ok()) {
       fprintf(stderr, "farm run: %s\n", s.message().c_str());
-      if (exit_status == kExitOk) exit_status = kExitTasksFailed;
+      if (exit_status == kExitOk || exit_status == kExitTasksFailed)
+        exit_status = kExitCannotComplete;
     }
   }
   return exit_status;

@@ -4,23 +4,19 @@
 
 #include <span>
 
+#include "common/exit_status.h"
 #include "coordinator/options.h"
 #include "coordinator/summary.h"
 
 namespace farm {
-
-inline constexpr int kExitOk = 0;
-inline constexpr int kExitTasksFailed = 1;
-inline constexpr int kExitUsage = 2;
-inline constexpr int kExitInterrupted = 130;
 
 // Parses `farm run` arguments (after "run"). Prints the error and returns
 // false on a usage error.
 bool ParseRunOptions(std::span<char* const> args, RunOptions* options);
 
 // Runs a batch; fills *summary. Returns the exit status.
-int RunBatch(const RunOptions& options, RunSummary* summary);
+ExitStatus RunBatch(const RunOptions& options, RunSummary* summary);
 
-int RunCommand(std::span<char* const> args);
+ExitStatus RunCommand(std::span<char* const> args);
 
 }  // namespace farm

@@ -1,12 +1,11 @@
 #include "coordinator/scheduler.h"
 
-#include <stdio.h>
-
 #include <algorithm>
 #include <limits>
 #include <utility>
 
 #include "common/wire.h"
+#include "coordinator/signals.h"
 
 namespace farm {
 namespace {
@@ -51,17 +50,11 @@ Status Scheduler::StartWorker(Slot& slot) {
 }
 
 Status Scheduler::StartWorkers() {
-  int started = 0;
-  Status first_error;
   for (Slot& slot : slots_) {
-    Status s = StartWorker(slot);
-    if (s.ok()) ++started;
-    else if (first_error.ok()) first_error = s;
+    if (Status s = StartWorker(slot); !s.ok())
+      return Status::Error("cannot start worker " + std::to_string(slot.index) + ": " +
+                           s.message());
   }
-  if (started == 0) return Status::Error("cannot start a worker: " + first_error.message());
-  if (!first_error.ok())
-    fprintf(stderr, "farm: running with %d of %zu workers: %s\n", started, slots_.size(),
-            first_error.message().c_str());
   return Status::Ok();
 }
 
@@ -249,8 +242,8 @@ bool Scheduler::HandleStopSignals() {
   summary_->interrupted = true;
   if (stops_seen_ == 1 && Busy()) {
     draining_ = true;
-    fprintf(stderr, "\nfarm: stopping: letting the tasks in flight finish; "
-                    "press Ctrl-C again to stop at once\n");
+    Say("\nfarm: stopping: letting the tasks in flight finish; "
+        "press Ctrl-C again to stop at once\n");
     return false;
   }
   return true;
@@ -258,23 +251,22 @@ bool Scheduler::HandleStopSignals() {
 
 // --halt: once its condition holds, no new task (soon), or stop now.
 bool Scheduler::HandleHalt() {
-  if (!summary_->halted.empty() || !options_.halt.Triggered(sink_->ok(), sink_->failed()))
-    return halted_now_;
-  summary_->halted = options_.halt.Describe() + " (" + std::to_string(sink_->failed()) +
-                     " failed, " + std::to_string(sink_->ok()) + " ok)";
+  const uint64_t ok = sink_->received_ok(), failed = sink_->received_failed();
+  if (!summary_->halted.empty() || !options_.halt.Triggered(ok, failed)) return halted_now_;
+  summary_->halted = options_.halt.Describe() + " (" + std::to_string(failed) + " failed, " +
+                     std::to_string(ok) + " ok)";
   draining_ = true;
   halted_now_ = options_.halt.when == HaltPolicy::When::kNow;
   if (!halted_now_ && Busy())
-    fprintf(stderr, "\nfarm: %s: no new tasks; waiting for those in flight\n",
-            summary_->halted.c_str());
+    Say("\nfarm: " + summary_->halted + ": no new tasks; waiting for those in flight\n");
   return halted_now_;
 }
 
 Status Scheduler::Run(TaskSource& source, ResultSink& sink) {
   source_ = &source;
   sink_ = &sink;
-  Status status;
-  for (;;) {
+  Status status = sink.Open();  // now that the workers run, not before
+  while (status.ok()) {
     if (HandleStopSignals() || HandleHalt()) break;
     if (status = RestartWorkers(); !status.ok()) break;
     Dispatch();

@@ -35,8 +35,8 @@ class Scheduler : private TransportEvents {
   Scheduler(const RunOptions& options, Transport& transport, RunSummary* summary,
             SchedulerEnv env = {});
 
-  // Starts a worker in every slot. A slot whose worker can't start is left
-  // empty and said on stderr; an error if none could start.
+  // Starts a worker in every slot; an error if one can't start (the
+  // transport stops those that did when it is destroyed).
   Status StartWorkers();
 
   // Runs every task of `source`, handing each result line to `sink`. An

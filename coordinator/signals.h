@@ -6,6 +6,9 @@
 
 #include <signal.h>
 
+#include <cstddef>
+#include <string_view>
+
 namespace farm {
 
 // Blocks SIGINT and SIGTERM, installs the counting handlers and ignores
@@ -29,5 +32,30 @@ class StopSignals {
   sigset_t wait_mask_;
   struct sigaction old_int_, old_term_, old_pipe_;
 };
+
+// While it lives, SIGINT and SIGTERM reach the calling thread outside ppoll()
+// too. Wrap a call that can block for as long as another process pleases (a
+// write to a reader that does not read, the open of a FIFO): with StopSignals'
+// handlers, which don't restart calls, a stop signal ends it with EINTR.
+class StopSignalsLetIn {
+ public:
+  StopSignalsLetIn();
+  ~StopSignalsLetIn();
+  StopSignalsLetIn(const StopSignalsLetIn&) = delete;
+  StopSignalsLetIn& operator=(const StopSignalsLetIn&) = delete;
+
+ private:
+  sigset_t old_mask_;
+};
+
+// How many of `size` bytes to write to `fd` now: all of them, unless a
+// second stop signal came. From then on farm waits on no reader: only what
+// `fd` takes at once (a PIPE_BUF when it has room), or 0.
+size_t BytesToWriteNow(int fd, size_t size);
+
+// Writes a message for people to standard error with stop signals let in:
+// stderr may be the very pipe nobody reads (`farm run 2>&1 | less`). A stop
+// signal cuts the message short.
+void Say(std::string_view text);
 
 }  // namespace farm

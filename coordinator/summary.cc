@@ -1,8 +1,11 @@
 #include "coordinator/summary.h"
 
-#include <fstream>
+#include <errno.h>
+#include <unistd.h>
 
 #include <nlohmann/json.hpp>
+
+#include "coordinator/run_files.h"
 
 namespace farm {
 namespace {
@@ -34,6 +37,8 @@ std::string FormatSummary(const RunSummary& s) {
            ModeName(s.mode), s.workers == 1 ? "" : "s", (unsigned long long)s.worker_restarts,
            (unsigned long long)s.seed);
   std::string text = line;
+  if (s.unwritten > 0)
+    text += "farm: " + std::to_string(s.unwritten) + " result lines could not be written\n";
   if (s.skipped > 0) text += "farm: " + std::to_string(s.skipped) + " tasks already done, skipped\n";
   if (!s.tasks_per_worker.empty()) {
     text += "farm: tasks per worker:";
@@ -43,7 +48,9 @@ std::string FormatSummary(const RunSummary& s) {
   if (!s.halted.empty())
     text += "farm: halted by " + s.halted + "; " + std::to_string(s.not_run) +
             " tasks read were not run, nor anything after them (see --resume)\n";
-  if (s.interrupted) text += "farm: interrupted; results so far are written (see --resume)\n";
+  if (s.interrupted)
+    text += s.unwritten > 0 ? "farm: interrupted\n"
+                            : "farm: interrupted; results so far are written (see --resume)\n";
   return text;
 }
 
@@ -52,6 +59,7 @@ Status WriteSummaryJson(const RunSummary& s, const std::string& path) {
       {"tasks", s.tasks},
       {"ok", s.ok},
       {"failed", s.failed},
+      {"unwritten", s.unwritten},
       {"skipped", s.skipped},
       {"retried", s.retried},
       {"wall_s", s.wall_s},
@@ -66,10 +74,11 @@ Status WriteSummaryJson(const RunSummary& s, const std::string& path) {
       {"not_run", s.not_run},
       {"coordinator_peak_rss_mb", s.coordinator_peak_rss_mb},
   };
-  std::ofstream out(path);
-  out << json.dump() << "\n";
-  out.close();
-  if (!out) return Status::Error("cannot write summary to " + path);
+  Fd fd;
+  if (Status s = OpenOutputFile(path, /*append=*/false, &fd); !s.ok()) return s;
+  if (Status s = WriteAll(fd.get(), json.dump() + "\n"); !s.ok())
+    return Status::Error("cannot write '" + path + "': " + s.message());
+  if (close(fd.release()) != 0) return Status::FromErrno("cannot write '" + path + "'", errno);
   return Status::Ok();
 }
 

@@ -17,6 +17,7 @@ struct RunSummary {
   uint64_t tasks = 0;    // result lines written in this run
   uint64_t ok = 0;
   uint64_t failed = 0;
+  uint64_t unwritten = 0;  // results received but lost with the output
   uint64_t skipped = 0;  // already done, on --resume
   uint64_t retried = 0;  // task runs repeated after a worker died or hung
   uint64_t worker_restarts = 0;
@@ -26,6 +27,9 @@ struct RunSummary {
   bool interrupted = false;
   std::string halted;     // why --halt stopped the run; empty if it did not
   uint64_t not_run = 0;   // tasks read but stopped or never started (--halt, Ctrl-C)
+  // The reader of standard output went away (`| head -1`): end silently,
+  // as other tools do.
+  bool reader_gone = false;
 };
 
 // The short human summary, for stderr.

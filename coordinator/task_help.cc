@@ -86,7 +86,7 @@ std::string TaskTypesHelp() {
   return out + kEveryTask;
 }
 
-int HelpTasksCommand(std::span<char* const> args) {
+ExitStatus HelpTasksCommand(std::span<char* const> args) {
   bool names = false;
   for (std::string_view arg : args) {
     if (arg == "--names") {
@@ -107,7 +107,7 @@ int HelpTasksCommand(std::span<char* const> args) {
     out = TaskTypesHelp();
   }
   fwrite(out.data(), 1, out.size(), stdout);
-  return fflush(stdout) == 0 ? kExitOk : 1;
+  return fflush(stdout) == 0 ? kExitOk : kExitCannotComplete;
 }
 
 }  // namespace farm

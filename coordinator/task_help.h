@@ -3,6 +3,8 @@
 #pragma once
 
 #include <span>
+
+#include "common/exit_status.h"
 #include <string>
 
 namespace farm {
@@ -12,6 +14,6 @@ std::string TaskTypesHelp();
 
 // `farm help tasks [--names]`; `args` are the words after "tasks". With
 // --names, only the type names, one a line (for shell completion).
-int HelpTasksCommand(std::span<char* const> args);
+ExitStatus HelpTasksCommand(std::span<char* const> args);
 
 }  // namespace farm

@@ -33,12 +33,13 @@ std::vector<nlohmann::json> FarmRun::results() const {
 
 namespace {
 
-// Forks and execs farm with `stdin_fd` as its standard input.
-FarmChild Spawn(const std::vector<std::string>& args, int stdin_fd) {
+// Forks and execs `binary` (farm unless said) with `stdin_fd` as its
+// standard input.
+FarmChild Spawn(const std::vector<std::string>& args, int stdin_fd,
+                std::string binary = FARM_BINARY) {
   int out[2], err[2];
   if (pipe2(out, O_CLOEXEC) != 0 || pipe2(err, O_CLOEXEC) != 0) throw std::runtime_error("pipe");
   std::vector<char*> argv;
-  std::string binary = FARM_BINARY;
   argv.push_back(binary.data());
   std::vector<std::string> copies = args;
   for (std::string& arg : copies) argv.push_back(arg.data());
@@ -118,6 +119,20 @@ FarmRun RunFarmPiped(const std::vector<std::string>& args, const std::string& in
   child.in_fd = in[1];
   child.input = input;
   return FinishFarm(std::move(child));
+}
+
+FarmChild StartFarmInShell(const std::string& script, const std::vector<std::string>& args) {
+  std::vector<std::string> sh_args = {"-c", script, FARM_BINARY};
+  sh_args.insert(sh_args.end(), args.begin(), args.end());
+  int in = open("/dev/null", O_RDONLY | O_CLOEXEC);
+  if (in < 0) throw std::runtime_error("open /dev/null");
+  FarmChild child = Spawn(sh_args, in, "/bin/sh");
+  close(in);
+  return child;
+}
+
+FarmRun RunFarmInShell(const std::string& script, const std::vector<std::string>& args) {
+  return FinishFarm(StartFarmInShell(script, args));
 }
 
 FarmRun RunFarm(const std::vector<std::string>& args, const std::string& input) {

@@ -13,8 +13,8 @@ namespace farm::testing {
 
 struct FarmRun {
   int exit_code = -1;  // 128 + signal if it was killed
-  std::string out;
-  std::string err;
+  std::string out = {};
+  std::string err = {};
   // Peak resident set in KiB, from wait4: the larger of the farm process and
   // its biggest worker. Linux also counts the forked test process's memory
   // just before exec, so a test that bounds it must not hold much itself.
@@ -29,6 +29,11 @@ FarmRun RunFarm(const std::vector<std::string>& args, const std::string& input =
 // The same with stdin a pipe, written as farm reads it.
 FarmRun RunFarmPiped(const std::vector<std::string>& args, const std::string& input);
 
+// Runs `/bin/sh -c script` with $0 the farm binary and $1... `args`, stdin
+// from /dev/null: for the shell's own redirections (`"$0" run < "$1" >> "$1"`)
+// and limits (`ulimit -n 32`). Waits for it to end.
+FarmRun RunFarmInShell(const std::string& script, const std::vector<std::string>& args = {});
+
 // A child started in the background, e.g. to be signalled mid-run.
 struct FarmChild {
   pid_t pid = -1;
@@ -39,6 +44,9 @@ struct FarmChild {
 };
 FarmChild StartFarm(const std::vector<std::string>& args,
                     const std::string& stdin_path = "/dev/null");
+// RunFarmInShell's script, started in the background; with `exec "$0" …`
+// the child is farm itself.
+FarmChild StartFarmInShell(const std::string& script, const std::vector<std::string>& args = {});
 // Reads its output to the end and reaps it.
 FarmRun FinishFarm(FarmChild child);
 

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "tests/fake_transport.h"
+#include "tests/run_farm.h"
 
 namespace farm {
 namespace {
@@ -43,13 +44,10 @@ class SchedulerTest : public ::testing::Test {
     Scheduler scheduler(options, *transport, &summary, env);
     EXPECT_TRUE(scheduler.StartWorkers().ok());
     TaskSource source(MemoryFile(tasks), /*urls=*/false);
-    Fd out = MemoryFile("");
-    int out_fd = out.get();
-    ResultSink sink(std::move(out), options.keep_order);
+    ResultSink sink(dir.File("out"), /*append=*/false, options.keep_order);
     status = scheduler.Run(source, sink);
-    EXPECT_TRUE(sink.Flush().ok());
-    std::string text(static_cast<size_t>(lseek(out_fd, 0, SEEK_END)), '\0');
-    EXPECT_EQ(pread(out_fd, text.data(), text.size(), 0), static_cast<ssize_t>(text.size()));
+    EXPECT_TRUE(sink.Finish().ok());
+    std::string text = testing::ReadFile(dir.File("out"));
     std::vector<nlohmann::json> lines;
     for (size_t start = 0, end; (end = text.find('\n', start)) != std::string::npos; start = end + 1)
       lines.push_back(nlohmann::json::parse(text.substr(start, end - start)));
@@ -78,6 +76,7 @@ class SchedulerTest : public ::testing::Test {
   }();
   RunSummary summary;
   Status status;
+  testing::TempDir dir;
   Clock::time_point now = Clock::time_point(std::chrono::hours(1));
   int stops = 0;
   std::unique_ptr<FakeTransport> transport;

@@ -1,0 +1,161 @@
+// End-to-end: when the results cannot be written. A full disk or a failing
+// device ends the run with exit 3, naming the file and the error, and the
+// summary counts what was written; a reader that goes away (`| head -1`)
+// ends it silently; a reader that does not read leaves Ctrl-C working.
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "tests/run_farm.h"
+
+namespace farm {
+namespace {
+
+using testing::FarmRun;
+using testing::ReadFile;
+using testing::RunFarm;
+using testing::RunFarmInShell;
+using testing::TempDir;
+using testing::WriteFile;
+
+std::string Lines(int count, const std::string& line) {
+  std::string text;
+  for (int i = 0; i < count; ++i) text += line + "\n";
+  return text;
+}
+
+bool Mentions(const FarmRun& run, const std::string& text) {
+  return run.err.find(text) != std::string::npos;
+}
+
+TEST(OutputFailures, FullDeviceIsExitThreeWithTheErrorAndNothingCountedAsWritten) {
+  auto run = RunFarm({"run", "-j", "2", "-o", "/dev/full"}, Lines(3, R"({"type":"fib","n":10})"));
+  EXPECT_EQ(run.exit_code, 3) << run.err;
+  EXPECT_TRUE(Mentions(run, "cannot write results to '/dev/full': No space left on device"))
+      << run.err;
+  EXPECT_TRUE(Mentions(run, "farm: 0 tasks, 0 ok, 0 failed")) << run.err;
+  EXPECT_TRUE(Mentions(run, "could not be written")) << run.err;
+}
+
+TEST(OutputFailures, StandardOutputOnAFullDeviceInEveryMode) {
+  for (const std::string mode : {"process", "thread", "sequential"}) {
+    auto run = RunFarmInShell("printf '%s\\n' '{\"type\":\"sleep\",\"ms\":0}' | \"$0\" run "
+                              "--mode \"$1\" > /dev/full",
+                              {mode});
+    EXPECT_EQ(run.exit_code, 3) << mode << ": " << run.err;
+    EXPECT_TRUE(Mentions(run, "cannot write results to standard output: No space left on device"))
+        << mode << ": " << run.err;
+  }
+}
+
+TEST(OutputFailures, UnwritableSummaryIsExitThreeWithTheError) {
+  TempDir dir;
+  auto run = RunFarm({"run", "-o", dir.File("r.out"), "--summary-json", "/dev/full"},
+                     R"({"type":"fib","n":10})");
+  EXPECT_EQ(run.exit_code, 3) << run.err;
+  EXPECT_TRUE(Mentions(run, "'/dev/full'")) << run.err;
+  EXPECT_TRUE(Mentions(run, "No space left on device")) << run.err;
+  EXPECT_NE(ReadFile(dir.File("r.out")).find("\"ok\":true"), std::string::npos);
+}
+
+TEST(OutputFailures, GenOnAFullDeviceSaysSo) {
+  auto run = RunFarmInShell("\"$0\" gen fib --count 100000 > /dev/full");
+  EXPECT_EQ(run.exit_code, 3) << run.err;
+  EXPECT_TRUE(Mentions(run, "No space left on device")) << run.err;
+}
+
+// `farm run | head -1`: the reader takes one line and goes. farm ends
+// without a word, as other tools do, and leaves no worker behind.
+TEST(OutputFailures, ReaderThatGoesAwayEndsTheRunQuietly) {
+  TempDir dir;
+  WriteFile(dir.File("t.jsonl"), Lines(200000, R"({"type":"fib","n":30})"));
+  for (const std::string mode : {"process", "thread", "sequential"}) {
+    auto child = testing::StartFarm({"run", "-j", "2", "--mode", mode}, dir.File("t.jsonl"));
+    char c = 0;
+    while (read(child.out_fd, &c, 1) == 1 && c != '\n') {
+    }
+    close(child.out_fd);
+    child.out_fd = -1;
+    auto run = testing::FinishFarm(child);
+    EXPECT_EQ(run.exit_code, 3) << mode << ": " << run.err;
+    EXPECT_EQ(run.err, "") << mode;
+    EXPECT_TRUE(testing::WorkerPids(child.pid).empty()) << mode;
+  }
+}
+
+// Results go to a pipe nobody reads: farm blocks writing them. Ctrl-C must
+// still reach it: the first lets the tasks in flight finish, the second
+// gives up on the reader, and farm exits 130. With `2>&1` its messages go
+// to that pipe too.
+void ExpectStopsWithAReaderThatDoesNotRead(const std::string& mode, int signal_number,
+                                           bool stderr_too = false) {
+  TempDir dir;
+  WriteFile(dir.File("t.jsonl"), Lines(200000, R"({"type":"fib","n":1000})"));
+  auto child = testing::StartFarmInShell(
+      std::string("exec \"$0\" run -j 2 --mode \"$1\" \"$2\"") + (stderr_too ? " 2>&1" : ""),
+      {mode, dir.File("t.jsonl")});
+  // Enough results to fill the pipe come within a fraction of a second; a
+  // farm that is not blocked yet is stopped all the same.
+  usleep(500'000);
+  int status = 0;
+  bool ended = false;
+  for (int sent = 0; sent < 2 && !ended; ++sent) {
+    kill(child.pid, signal_number);
+    ended = testing::WaitFor([&] { return waitpid(child.pid, &status, WNOHANG) == child.pid; }, 2);
+  }
+  if (!ended)
+    ended = testing::WaitFor([&] { return waitpid(child.pid, &status, WNOHANG) == child.pid; }, 20);
+  if (!ended) {
+    kill(child.pid, SIGKILL);
+    waitpid(child.pid, &status, 0);
+  }
+  EXPECT_TRUE(ended) << mode << ": deaf to signal " << signal_number << " while blocked on output";
+  ASSERT_TRUE(WIFEXITED(status)) << mode;
+  EXPECT_EQ(WEXITSTATUS(status), 130) << mode;
+  close(child.out_fd);
+  close(child.err_fd);
+}
+
+TEST(OutputFailures, CtrlCWorksWhenNobodyReadsTheOutputProcessMode) {
+  ExpectStopsWithAReaderThatDoesNotRead("process", SIGINT);
+}
+
+TEST(OutputFailures, CtrlCWorksWhenNobodyReadsTheOutputThreadMode) {
+  ExpectStopsWithAReaderThatDoesNotRead("thread", SIGINT);
+}
+
+TEST(OutputFailures, CtrlCWorksWhenNobodyReadsTheOutputSequentialMode) {
+  ExpectStopsWithAReaderThatDoesNotRead("sequential", SIGINT);
+}
+
+TEST(OutputFailures, SigtermWorksWhenNobodyReadsTheOutput) {
+  ExpectStopsWithAReaderThatDoesNotRead("process", SIGTERM);
+}
+
+TEST(OutputFailures, CtrlCWorksWhenNobodyReadsTheOutputNorItsMessages) {
+  for (const std::string mode : {"process", "thread", "sequential"})
+    ExpectStopsWithAReaderThatDoesNotRead(mode, SIGINT, /*stderr_too=*/true);
+}
+
+// An output FIFO waits for its reader in open(): Ctrl-C works there too.
+TEST(OutputFailures, CtrlCWorksWhileWaitingForTheReaderOfAFifo) {
+  TempDir dir;
+  ASSERT_EQ(mkfifo(dir.File("fifo").c_str(), 0600), 0);
+  WriteFile(dir.File("t.jsonl"), R"({"type":"fib","n":10})");
+  auto child = testing::StartFarm({"run", dir.File("t.jsonl"), "-o", dir.File("fifo")});
+  usleep(300'000);
+  kill(child.pid, SIGINT);
+  bool ended = testing::WaitFor([&] { return testing::ProcessState(child.pid) == 'Z'; }, 20);
+  if (!ended) kill(child.pid, SIGKILL);
+  auto run = testing::FinishFarm(child);
+  EXPECT_TRUE(ended);
+  EXPECT_EQ(run.exit_code, 130) << run.err;
+}
+
+}  // namespace
+}  // namespace farm
