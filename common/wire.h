@@ -53,7 +53,7 @@ struct WorkerSettings {
   uint64_t generation = 0;  // replacements of this worker so far
   uint64_t master_seed = 0;
   int memory_limit_mb = 0;  // 0: none
-  FetchSettings fetch;
+  FetchSettings fetch = {};
 };
 
 void AppendSettings(const WorkerSettings& settings, std::string* out);
