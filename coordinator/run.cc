@@ -20,6 +20,7 @@
 #include "coordinator/scheduler.h"
 #include "coordinator/signals.h"
 #include "coordinator/task_source.h"
+#include "mpi/mpi_mode.h"
 
 namespace farm {
 namespace {
@@ -39,9 +40,9 @@ Status ParseDelay(std::string_view text, RunOptions* options) {
 }
 
 Status ParseMode(std::string_view text, Mode* mode) {
-  for (Mode m : {Mode::kProcess, Mode::kThread, Mode::kSequential})
+  for (Mode m : {Mode::kProcess, Mode::kThread, Mode::kSequential, Mode::kMpi})
     if (text == ModeName(m)) return *mode = m, Status::Ok();
-  return Status::Error("--mode: expected process, thread or sequential, got '" +
+  return Status::Error("--mode: expected process, thread, sequential or mpi, got '" +
                        std::string(text) + "'");
 }
 
@@ -154,7 +155,7 @@ bool ParseRunOptions(std::span<char* const> args, RunOptions* o) {
   }
   if (status.ok() && o->resume && (o->output.empty() || o->output == "-"))
     status = Status::Error("--resume needs --output FILE");
-  if (status.ok() && o->mode != Mode::kProcess)
+  if (status.ok() && o->mode != Mode::kProcess && o->mode != Mode::kMpi)
     status = CheckInProcessOptions(*o);
   if (!status.ok()) {
     fprintf(stderr, "farm run: %s\nusage: farm run [OPTIONS] [FILE]   (farm help for more)\n",
@@ -223,9 +224,10 @@ int RunBatch(const RunOptions& options, RunSummary* summary) {
   return summary->failed > 0 ? kExitTasksFailed : kExitOk;
 }
 
-int RunCommand(std::span<char* const> args) {
-  RunOptions options;
-  if (!ParseRunOptions(args, &options)) return kExitUsage;
+namespace {
+
+// The run and its summary; under --mode mpi, rank 0's part.
+int RunAndReport(const RunOptions& options) {
   RunSummary summary;
   int exit_status = RunBatch(options, &summary);
   if (exit_status == kExitUsage) return exit_status;
@@ -237,6 +239,16 @@ int RunCommand(std::span<char* const> args) {
     }
   }
   return exit_status;
+}
+
+}  // namespace
+
+int RunCommand(std::span<char* const> args) {
+  RunOptions options;
+  if (!ParseRunOptions(args, &options)) return kExitUsage;
+  if (options.mode == Mode::kMpi)
+    return RunUnderMpi(options, [&options] { return RunAndReport(options); });
+  return RunAndReport(options);
 }
 
 }  // namespace farm

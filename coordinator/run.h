@@ -12,6 +12,8 @@ namespace farm {
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitTasksFailed = 1;
 inline constexpr int kExitUsage = 2;
+// The run could not complete through no fault of a task (a lost MPI rank).
+inline constexpr int kExitIncomplete = 3;
 inline constexpr int kExitInterrupted = 130;
 
 // Parses `farm run` arguments (after "run"). Prints the error and returns

@@ -5,6 +5,7 @@
 #include "coordinator/inline_transport.h"
 #include "coordinator/process_transport.h"
 #include "coordinator/thread_transport.h"
+#include "mpi/mpi_mode.h"
 
 namespace farm {
 
@@ -37,6 +38,8 @@ Status MakeTransport(Mode mode, int workers, std::unique_ptr<Transport>* transpo
     case Mode::kSequential:
       *transport = std::make_unique<InlineTransport>();
       return Status::Ok();
+    case Mode::kMpi:
+      return MakeMpiTransport(workers, transport);
   }
   return Status::Error("unknown mode");
 }

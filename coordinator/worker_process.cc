@@ -13,7 +13,7 @@
 
 namespace farm {
 
-Status WorkerProcess::Spawn(std::unique_ptr<WorkerProcess>* worker) {
+Status ForkedWorker::Spawn(std::unique_ptr<WorkerProcess>* worker) {
   Pipe tasks, replies;
   if (Status s = MakePipe(&tasks); !s.ok()) return s;
   if (Status s = MakePipe(&replies); !s.ok()) return s;
@@ -24,8 +24,8 @@ Status WorkerProcess::Spawn(std::unique_ptr<WorkerProcess>* worker) {
   if (pid < 0) return Status::FromErrno("fork", errno);
   if (pid == 0) BecomeWorkerProcess(parent, tasks.read.get(), replies.write.get(), running.get());
 
-  worker->reset(new WorkerProcess(pid, std::move(tasks.write), std::move(replies.read),
-                                  std::move(running)));
+  worker->reset(new ForkedWorker(pid, std::move(tasks.write), std::move(replies.read),
+                                 std::move(running)));
   // The coordinator never blocks on a worker: a 20 MB reply must not
   // deadlock against a pending task write.
   Status status = SetNonBlocking((*worker)->to_worker());
@@ -34,11 +34,11 @@ Status WorkerProcess::Spawn(std::unique_ptr<WorkerProcess>* worker) {
   return status;
 }
 
-WorkerProcess::~WorkerProcess() {
+ForkedWorker::~ForkedWorker() {
   if (pid_ > 0) Kill();
 }
 
-bool WorkerProcess::Reap(int timeout_ms) {
+bool ForkedWorker::Reap(int timeout_ms) {
   auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
   for (;;) {
     pid_t r = waitpid(pid_, &wait_status_, timeout_ms < 0 ? 0 : WNOHANG);
@@ -52,7 +52,7 @@ bool WorkerProcess::Reap(int timeout_ms) {
   }
 }
 
-std::string WorkerProcess::Stop(int grace_ms) {
+std::string ForkedWorker::Stop(int grace_ms) {
   to_worker_.reset();  // end of input: the worker exits
   if (pid_ > 0 && !Reap(grace_ms)) {
     kill(pid_, SIGTERM);
@@ -62,7 +62,7 @@ std::string WorkerProcess::Stop(int grace_ms) {
   return DescribeWaitStatus(wait_status_);
 }
 
-std::string WorkerProcess::Kill() {
+std::string ForkedWorker::Kill() {
   if (pid_ > 0) {
     kill(pid_, SIGKILL);
     Reap(-1);
