@@ -17,7 +17,7 @@ timespec* PollTimeout(Clock::time_point until, timespec* storage) {
     return storage;
   }
   int64_t ns = std::min<int64_t>(
-      std::chrono::duration_cast<std::chrono::nanoseconds>(wait).count() + 1'000'000,
+      std::chrono::duration_cast<std::chrono::nanoseconds>(wait).count() + 1000,
       int64_t{86'400} * 1'000'000'000);  // wake at least daily: nothing can overflow
   storage->tv_sec = ns / 1'000'000'000;
   storage->tv_nsec = ns % 1'000'000'000;

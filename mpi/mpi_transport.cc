@@ -66,6 +66,10 @@ std::string MpiTransport::Kill(int index) {
   return "killed by its node agent";
 }
 
+// Both sides nap between looks at MPI (this one up to kMaxNap, an agent
+// about three times that); with the network, a round trip takes about this.
+Clock::duration MpiTransport::round_trip() const { return std::chrono::milliseconds(2); }
+
 bool MpiTransport::Running(int index, uint64_t* seq, Clock::time_point* since) const {
   const Slot& slot = slots_[static_cast<size_t>(index)];
   *seq = slot.running_seq;

@@ -40,6 +40,7 @@ class MpiTransport : public Transport {
   // Tells every agent to stop and waits (boundedly) until each has.
   void Stop(bool now) override;
   bool Running(int slot, uint64_t* seq, Clock::time_point* since) const override;
+  Clock::duration round_trip() const override;
 
  private:
   struct Slot {
