@@ -11,6 +11,7 @@ packages=(
   ca-certificates python3
   clang libclang-rt-14-dev
   libbenchmark-dev python3-matplotlib
+  openmpi-bin libopenmpi-dev
   "$@"
 )
 
