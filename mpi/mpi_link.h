@@ -16,6 +16,18 @@ namespace farm::mpi {
 // rank up as lost after hearing nothing from it for kLostAfter.
 inline constexpr auto kHeartbeat = std::chrono::milliseconds(200);
 inline constexpr auto kLostAfter = std::chrono::seconds(5);
+// An agent gives rank 0 up after this much silence once it has heard from
+// it (rank 0 may be busy longer before its loop starts: a --resume file).
+inline constexpr auto kCoordinatorLostAfter = std::chrono::seconds(60);
+
+// How long a side naps between two looks at MPI while it waits: short
+// while messages flow (tiny tasks: MPI's latency is then the pipeline's),
+// longer once nothing came for a while (coarse tasks: little CPU spent).
+inline std::chrono::steady_clock::duration NapCap(std::chrono::steady_clock::duration quiet) {
+  using namespace std::chrono_literals;
+  return quiet < 50ms ? std::chrono::steady_clock::duration(200us)
+                      : std::chrono::steady_clock::duration(1ms);
+}
 
 class MpiLink {
  public:

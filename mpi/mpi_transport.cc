@@ -15,8 +15,6 @@ namespace {
 constexpr size_t kPostBytes = 16 << 20;
 // Messages handled per Wait(), so one busy agent can't starve the loop.
 constexpr int kMessagesPerWait = 64;
-// The longest nap between two looks at MPI.
-constexpr auto kMaxNap = std::chrono::microseconds(500);
 // How long Stop() waits for the agents: they give their workers a grace
 // period to exit, then TERM, then KILL.
 constexpr auto kStopTimeout = std::chrono::seconds(10);
@@ -66,8 +64,8 @@ std::string MpiTransport::Kill(int index) {
   return "killed by its node agent";
 }
 
-// Both sides nap between looks at MPI (this one up to kMaxNap, an agent
-// about three times that); with the network, a round trip takes about this.
+// Both sides nap between looks at MPI (up to NapCap()); with the network, a
+// round trip takes about this.
 Clock::duration MpiTransport::round_trip() const { return std::chrono::milliseconds(2); }
 
 bool MpiTransport::Running(int index, uint64_t* seq, Clock::time_point* since) const {
@@ -103,7 +101,10 @@ Status MpiTransport::Wait(const WaitRequest& request, TransportEvents& events,
   PostAll();
   Clock::duration nap = Clock::duration::zero();
   for (;;) {
-    if (Receive(&events)) return Status::Ok();
+    if (Receive(&events)) {
+      last_received_ = Clock::now();
+      return Status::Ok();
+    }
     if (Status s = CheckAgents(); !s.ok()) return s;
     const Clock::time_point now = Clock::now();
     if (now >= request.until) return Status::Ok();
@@ -119,7 +120,8 @@ Status MpiTransport::Wait(const WaitRequest& request, TransportEvents& events,
       *input_ready = true;
       return Status::Ok();
     }
-    nap = std::min<Clock::duration>(2 * nap + std::chrono::microseconds(20), kMaxNap);
+    nap = std::min<Clock::duration>(2 * nap + std::chrono::microseconds(20),
+                                    NapCap(Clock::now() - last_received_));
     PostAll();  // heartbeats, and sends still in flight
   }
 }

@@ -5,7 +5,7 @@
 // workers costs one message. Agents run the workers; this only moves lines.
 //
 // MPI has no fd to wait on: Wait() takes what MPI has delivered, then waits
-// on the input fd and stop signals for a moment (under a millisecond) and
+// on the input fd and stop signals for a moment (a millisecond at most) and
 // looks again, so it never blocks in MPI and stop signals always get in.
 #pragma once
 
@@ -75,6 +75,7 @@ class MpiTransport : public Transport {
   std::vector<Agent> agents_;  // agents_[r - 1] is rank r
   MpiLink link_;
   std::string message_;  // the message being handled
+  Clock::time_point last_received_;
 };
 
 }  // namespace farm::mpi

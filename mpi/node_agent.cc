@@ -2,6 +2,7 @@
 
 #include <stdio.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -17,8 +18,9 @@ namespace {
 // Gathered lines go to rank 0 at once past this size.
 constexpr size_t kPostBytes = 16 << 20;
 // How long the agent waits on its workers' pipes before it looks at MPI
-// again, when nothing happens.
-constexpr auto kNap = std::chrono::microseconds(500);
+// again: a short nap after anything happened, doubling while nothing does,
+// up to NapCap().
+constexpr auto kMinNap = std::chrono::microseconds(20);
 
 class NodeAgent : private TransportEvents {
  public:
@@ -63,8 +65,11 @@ class NodeAgent : private TransportEvents {
   std::vector<uint64_t> reported_;  // the running task last reported, per worker
   std::string message_;
   bool active_ = false;  // something happened this turn: don't nap
+  Clock::duration nap_ = Clock::duration::zero();
+  Clock::time_point last_active_;
   Clock::time_point posted_ = Clock::now();
-  Clock::time_point heard_ = Clock::now();
+  Clock::time_point heard_;
+  bool heard_any_ = false;
 };
 
 int NodeAgent::Run() {
@@ -74,6 +79,7 @@ int NodeAgent::Run() {
     while (link_.Receive(&source, &message_)) {
       active_ = true;
       heard_ = Clock::now();
+      heard_any_ = true;
       if (source != 0) continue;
       FrameReader reader(message_);
       Frame frame;
@@ -82,7 +88,7 @@ int NodeAgent::Run() {
         Handle(frame);
       }
     }
-    if (Clock::now() - heard_ > kLostAfter) {
+    if (heard_any_ && Clock::now() - heard_ > kCoordinatorLostAfter) {
       fprintf(stderr, "farm: MPI rank 0 is lost; this node agent stops\n");
       transport_.Stop(/*now=*/true);
       return kExitIncomplete;
@@ -91,7 +97,11 @@ int NodeAgent::Run() {
       for (int local = 0; local < workers_; ++local) ReportRunning(local, /*changed_only=*/true);
     PostToCoordinator();
     bool unused;
-    Clock::time_point until = active_ ? Clock::now() : Clock::now() + kNap;
+    if (active_) last_active_ = Clock::now();
+    nap_ = active_ ? Clock::duration::zero()
+                   : std::clamp<Clock::duration>(2 * nap_, kMinNap,
+                                                 NapCap(Clock::now() - last_active_));
+    Clock::time_point until = Clock::now() + nap_;
     if (Status s = transport_.Wait({.until = until}, *this, &unused); !s.ok()) {
       fprintf(stderr, "farm: node agent: %s\n", s.message().c_str());
       transport_.Stop(/*now=*/true);
