@@ -24,4 +24,13 @@ Status MapSharedRunningTask(SharedRunningTask* running) {
   return Status::Ok();
 }
 
+Status MapSharedRunningTask(int fd, SharedRunningTask* running) {
+  void* page = mmap(nullptr, sizeof(RunningTask), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  if (page == MAP_FAILED) return Status::FromErrno("mmap", errno);
+  // Zero bytes are a RunningTask at rest; another process may already use
+  // it, so it is not constructed again here.
+  running->reset(std::launder(reinterpret_cast<RunningTask*>(page)));
+  return Status::Ok();
+}
+
 }  // namespace farm

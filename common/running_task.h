@@ -33,4 +33,9 @@ using SharedRunningTask = std::unique_ptr<RunningTask, UnmapRunningTask>;
 // A zeroed RunningTask in an anonymous shared mapping, inherited by fork.
 Status MapSharedRunningTask(SharedRunningTask* running);
 
+// The RunningTask in `fd`, a memfd of sizeof(RunningTask) bytes (zeroed when
+// created) that another process maps too: how a worker forked by a launcher
+// shares its page with the MPI node agent that runs it.
+Status MapSharedRunningTask(int fd, SharedRunningTask* running);
+
 }  // namespace farm

@@ -24,7 +24,8 @@ usage: farm run [OPTIONS] [FILE]     run JSON-lines tasks from FILE or stdin
 
 farm run options:
   -j, --workers N          workers (default: online CPUs)
-  --mode M                 process, thread or sequential (default process)
+  --mode M                 process, thread, sequential or mpi (default process;
+                           mpi: mpirun -n R farm run --mode mpi -j J ...)
   -o, --output FILE        result lines go here (default stdout)
   --seed S                 master seed (default: from the OS; printed in the summary)
   --keep-order             results in input order

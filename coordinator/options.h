@@ -10,7 +10,7 @@
 
 namespace farm {
 
-enum class Mode { kProcess, kThread, kSequential };
+enum class Mode { kProcess, kThread, kSequential, kMpi };
 
 const char* ModeName(Mode mode);
 

@@ -19,14 +19,13 @@ constexpr int kExitGraceMs = 1000;
 
 }  // namespace
 
-ProcessTransport::ProcessTransport(int workers, std::string body_dir)
-    : slots_(static_cast<size_t>(workers)), body_dir_(std::move(body_dir)),
-      chunk_(kReadChunk, '\0') {}
+ProcessTransport::ProcessTransport(int workers, SpawnWorker spawn)
+    : spawn_(std::move(spawn)), slots_(static_cast<size_t>(workers)), chunk_(kReadChunk, '\0') {}
 
 Status ProcessTransport::Start(int index) {
   Slot& slot = slots_[static_cast<size_t>(index)];
   Forget(slot);
-  return WorkerProcess::Spawn(body_dir_, &slot.process);
+  return spawn_(&slot.process);
 }
 
 // Drops what belonged to the slot's last process.
@@ -37,6 +36,7 @@ void ProcessTransport::Forget(Slot& slot) {
   slot.outbox_sent = 0;
   slot.close_when_sent = false;
   slot.inbox = LineSplitter(wire::kMaxReplyLine);
+  slot.ended_seq = 0;
 }
 
 void ProcessTransport::Send(int index, std::string* messages) {
@@ -118,7 +118,12 @@ void ProcessTransport::Ended(int index, TransportEvents& events) {
   Slot& slot = slots_[static_cast<size_t>(index)];
   // Its output ended: it is exiting. Give it a moment, for its status.
   std::string how = slot.process->Stop(kExitGraceMs);
+  uint64_t seq = 0;
+  Clock::time_point since;
+  Running(index, &seq, &since);  // the task it died in is blamed, not its neighbour
   Forget(slot);
+  slot.ended_seq = seq;
+  slot.ended_since = since;
   events.OnEnded(index, how);
 }
 
@@ -171,7 +176,11 @@ void ProcessTransport::Stop(bool now) {
 
 bool ProcessTransport::Running(int index, uint64_t* seq, Clock::time_point* since) const {
   const Slot& slot = slots_[static_cast<size_t>(index)];
-  if (!slot.process) return false;
+  if (!slot.process) {
+    *seq = slot.ended_seq;
+    *since = slot.ended_since;
+    return *seq != 0;
+  }
   const RunningTask& running = slot.process->running();
   *seq = running.seq.load(std::memory_order_acquire);
   *since = Clock::time_point(

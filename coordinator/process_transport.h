@@ -1,7 +1,8 @@
 // Process mode's transport: a forked worker process per slot, two
 // non-blocking pipes each, one ppoll() over all of them. The task a worker
 // runs is read from a page it shares with the coordinator, so blame costs
-// the worker no message.
+// the worker no message. An MPI node agent runs its local workers through
+// this transport too, with workers its launcher forks.
 #pragma once
 
 #include <memory>
@@ -17,8 +18,9 @@ namespace farm {
 
 class ProcessTransport : public Transport {
  public:
-  // `body_dir`: where workers save fetched bodies (see WorkerProcess).
-  ProcessTransport(int workers, std::string body_dir);
+  // `spawn` starts a worker process: forked here (process mode), or by a
+  // launcher (an MPI agent).
+  ProcessTransport(int workers, SpawnWorker spawn);
 
   int slots() const override { return static_cast<int>(slots_.size()); }
   bool trusted() const override { return false; }
@@ -38,6 +40,10 @@ class ProcessTransport : public Transport {
     size_t outbox_sent = 0;
     bool close_when_sent = false;
     LineSplitter inbox{wire::kMaxReplyLine};
+    // What an ended worker was running when it ended, read from its page
+    // before the page went: Running() says it until the slot restarts.
+    uint64_t ended_seq = 0;
+    Clock::time_point ended_since;
 
     bool has_output() const { return outbox_sent < outbox.size(); }
   };
@@ -48,8 +54,8 @@ class ProcessTransport : public Transport {
   void Ended(int index, TransportEvents& events);
   void Forget(Slot& slot);
 
+  SpawnWorker spawn_;
   std::vector<Slot> slots_;
-  std::string body_dir_;
   std::string chunk_;
 };
 

@@ -22,6 +22,7 @@
 #include "coordinator/signals.h"
 #include "coordinator/task_source.h"
 #include "coordinator/worker_limits.h"
+#include "mpi/mpi_mode.h"
 
 namespace farm {
 namespace {
@@ -41,9 +42,9 @@ Status ParseDelay(std::string_view text, RunOptions* options) {
 }
 
 Status ParseMode(std::string_view text, Mode* mode) {
-  for (Mode m : {Mode::kProcess, Mode::kThread, Mode::kSequential})
+  for (Mode m : {Mode::kProcess, Mode::kThread, Mode::kSequential, Mode::kMpi})
     if (text == ModeName(m)) return *mode = m, Status::Ok();
-  return Status::Error("--mode: expected process, thread or sequential, got '" +
+  return Status::Error("--mode: expected process, thread, sequential or mpi, got '" +
                        std::string(text) + "'");
 }
 
@@ -185,7 +186,7 @@ bool ParseRunOptions(std::span<char* const> args, RunOptions* o) {
   if (o->output == "-") o->output.clear();  // standard output
   if (status.ok() && o->resume && o->output.empty())
     status = Status::Error("--resume needs --output FILE");
-  if (status.ok() && o->mode != Mode::kProcess)
+  if (status.ok() && o->mode != Mode::kProcess && o->mode != Mode::kMpi)
     status = CheckInProcessOptions(*o);
   if (!status.ok()) {
     fprintf(stderr, "farm run: %s\nusage: farm run [OPTIONS] [FILE]   (farm help for more)\n",
@@ -256,9 +257,10 @@ ExitStatus RunBatch(const RunOptions& options, RunSummary* summary) {
   return ExitStatusOf(sink, status, summary);
 }
 
-ExitStatus RunCommand(std::span<char* const> args) {
-  RunOptions options;
-  if (!ParseRunOptions(args, &options)) return kExitUsage;
+namespace {
+
+// The run and its summary; under --mode mpi, rank 0's part.
+ExitStatus RunAndReport(const RunOptions& options) {
   RunSummary summary;
   ExitStatus exit_status = RunBatch(options, &summary);
   if (exit_status == kExitUsage) return exit_status;
@@ -271,6 +273,16 @@ ExitStatus RunCommand(std::span<char* const> args) {
     }
   }
   return exit_status;
+}
+
+}  // namespace
+
+ExitStatus RunCommand(std::span<char* const> args) {
+  RunOptions options;
+  if (!ParseRunOptions(args, &options)) return kExitUsage;
+  if (options.mode == Mode::kMpi)
+    return RunUnderMpi(options, [&options] { return RunAndReport(options); });
+  return RunAndReport(options);
 }
 
 }  // namespace farm

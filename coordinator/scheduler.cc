@@ -200,15 +200,20 @@ void Scheduler::HandleReply(Slot& slot, const wire::Reply& reply) {
     return Replace(slot, Fault::kBroken, "replied to a task it was not given");
 
   // The time this task held the worker: since the previous reply, or since
-  // it was sent if the worker was idle. It sizes the pipeline window.
+  // it was sent if the worker was idle, less the trip there and back. It
+  // sizes the pipeline window, which also covers that trip.
   Clock::time_point now = env_.now();
+  const double trip = std::chrono::duration<double>(transport_.round_trip()).count();
+  const bool idle = it->sent_at >= slot.last_reply_at;
   double service =
       std::chrono::duration<double>(now - std::max(slot.last_reply_at, it->sent_at)).count();
+  if (idle) service = std::max(service - trip, 0.0);
   slot.last_reply_at = now;
   slot.mean_service_s =
       slot.mean_service_s == 0 ? service : 0.8 * slot.mean_service_s + 0.2 * service;
-  slot.window = static_cast<size_t>(std::clamp(
-      kPipelineSeconds / std::max(slot.mean_service_s, 1e-7), 1.0, static_cast<double>(kMaxWindow)));
+  const double ahead = kPipelineSeconds + trip;
+  slot.window = static_cast<size_t>(std::clamp(ahead / std::max(slot.mean_service_s, 1e-7), 1.0,
+                                               kMaxWindow * ahead / kPipelineSeconds));
   if (it->fetch) slot.window = std::max(slot.window, FetchWindow());  // I/O, not CPU time
 
   sink_->Add(reply.seq, reply.result_line, reply.ok);

@@ -21,6 +21,7 @@ const char* ModeName(Mode mode) {
     case Mode::kProcess: return "process";
     case Mode::kThread: return "thread";
     case Mode::kSequential: return "sequential";
+    case Mode::kMpi: return "mpi";
   }
   return "?";
 }

@@ -74,6 +74,12 @@ class Transport {
   // give them a moment to exit.
   virtual void Stop(bool now) = 0;
 
+  // How long a message takes there and back beyond the work, when that is
+  // more than a pipe's microseconds (MPI between hosts): the scheduler
+  // keeps that much more work queued per worker, and doesn't count it as
+  // the work's time.
+  virtual Clock::duration round_trip() const { return Clock::duration::zero(); }
+
   // A fast path, where the transport can see it without a message: the task
   // the worker in `slot` runs now and since when. False if it can't see, or
   // the worker runs none.

@@ -14,7 +14,7 @@
 
 namespace farm {
 
-Status WorkerProcess::Spawn(const std::string& body_dir, std::unique_ptr<WorkerProcess>* worker) {
+Status ForkedWorker::Spawn(const std::string& body_dir, std::unique_ptr<WorkerProcess>* worker) {
   Pipe tasks, replies;
   if (Status s = MakePipe(&tasks); !s.ok()) return s;
   if (Status s = MakePipe(&replies); !s.ok()) return s;
@@ -25,8 +25,8 @@ Status WorkerProcess::Spawn(const std::string& body_dir, std::unique_ptr<WorkerP
   if (pid < 0) return Status::FromErrno("fork", errno);
   if (pid == 0) BecomeWorkerProcess(parent, tasks.read.get(), replies.write.get(), running.get());
 
-  worker->reset(new WorkerProcess(pid, std::move(tasks.write), std::move(replies.read),
-                                  std::move(running), body_dir));
+  worker->reset(new ForkedWorker(pid, std::move(tasks.write), std::move(replies.read),
+                                 std::move(running), body_dir));
   // The coordinator never blocks on a worker: a 20 MB reply must not
   // deadlock against a pending task write.
   Status status = SetNonBlocking((*worker)->to_worker());
@@ -35,11 +35,11 @@ Status WorkerProcess::Spawn(const std::string& body_dir, std::unique_ptr<WorkerP
   return status;
 }
 
-WorkerProcess::~WorkerProcess() {
+ForkedWorker::~ForkedWorker() {
   if (pid_ > 0) Kill();
 }
 
-bool WorkerProcess::Reap(int timeout_ms) {
+bool ForkedWorker::Reap(int timeout_ms) {
   auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
   for (;;) {
     pid_t r = waitpid(pid_, &wait_status_, timeout_ms < 0 ? 0 : WNOHANG);
@@ -47,7 +47,7 @@ bool WorkerProcess::Reap(int timeout_ms) {
       // A worker that died mid-transfer may leave a partial body, where the
       // file system lacks O_TMPFILE (see worker/fetch_file.h).
       bool clean_exit = r == pid_ && WIFEXITED(wait_status_) && WEXITSTATUS(wait_status_) == 0;
-      if (!clean_exit) RemoveBodyFilesOf(out_dir_, pid_);
+      if (!clean_exit) RemoveBodyFilesOf(body_dir_, pid_);
       pid_ = -1;
       return true;
     }
@@ -57,7 +57,7 @@ bool WorkerProcess::Reap(int timeout_ms) {
   }
 }
 
-std::string WorkerProcess::Stop(int grace_ms) {
+std::string ForkedWorker::Stop(int grace_ms) {
   to_worker_.reset();  // end of input: the worker exits
   if (pid_ > 0 && !Reap(grace_ms)) {
     kill(pid_, SIGTERM);
@@ -67,7 +67,7 @@ std::string WorkerProcess::Stop(int grace_ms) {
   return DescribeWaitStatus(wait_status_);
 }
 
-std::string WorkerProcess::Kill() {
+std::string ForkedWorker::Kill() {
   if (pid_ > 0) {
     kill(pid_, SIGKILL);
     Reap(-1);

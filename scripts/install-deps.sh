@@ -12,6 +12,7 @@ packages=(
   clang libclang-rt-14-dev
   libbenchmark-dev python3-matplotlib
   help2man bash-completion dpkg-dev file
+  openmpi-bin libopenmpi-dev
   "$@"
 )
 

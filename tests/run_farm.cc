@@ -12,6 +12,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
@@ -33,15 +34,13 @@ std::vector<nlohmann::json> FarmRun::results() const {
 
 namespace {
 
-// Forks and execs `binary` (farm unless said) with `stdin_fd` as its
-// standard input.
-FarmChild Spawn(const std::vector<std::string>& args, int stdin_fd,
-                std::string binary = FARM_BINARY) {
+// Forks and execs `command` (the program's path first) with `stdin_fd` as
+// its standard input.
+FarmChild SpawnProgram(const std::vector<std::string>& command, int stdin_fd) {
   int out[2], err[2];
   if (pipe2(out, O_CLOEXEC) != 0 || pipe2(err, O_CLOEXEC) != 0) throw std::runtime_error("pipe");
   std::vector<char*> argv;
-  argv.push_back(binary.data());
-  std::vector<std::string> copies = args;
+  std::vector<std::string> copies = command;
   for (std::string& arg : copies) argv.push_back(arg.data());
   argv.push_back(nullptr);
   pid_t pid = fork();
@@ -60,7 +59,24 @@ FarmChild Spawn(const std::vector<std::string>& args, int stdin_fd,
   return child;
 }
 
+// Forks and execs `binary` (farm unless said) with `stdin_fd` as its
+// standard input.
+FarmChild Spawn(const std::vector<std::string>& args, int stdin_fd,
+                const std::string& binary = FARM_BINARY) {
+  std::vector<std::string> command = {binary};
+  command.insert(command.end(), args.begin(), args.end());
+  return SpawnProgram(command, stdin_fd);
+}
+
 }  // namespace
+
+FarmChild StartProgram(const std::vector<std::string>& command, const std::string& stdin_path) {
+  int in = open(stdin_path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (in < 0) throw std::runtime_error("open " + stdin_path);
+  FarmChild child = SpawnProgram(command, in);
+  close(in);
+  return child;
+}
 
 FarmChild StartFarm(const std::vector<std::string>& args, const std::string& stdin_path) {
   int in = open(stdin_path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -173,6 +189,32 @@ std::vector<pid_t> WorkerPids(pid_t parent) {
       pids.push_back(pid);
   }
   return pids;
+}
+
+std::vector<pid_t> DescendantsNamed(pid_t root, const std::string& prefix) {
+  std::map<pid_t, std::vector<pid_t>> children;
+  std::map<pid_t, std::string> comms;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+    const std::string name = entry.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    pid_t pid = std::stoi(name);
+    std::string comm;
+    char state;
+    pid_t ppid;
+    if (!ReadStat(pid, &comm, &state, &ppid) || state == 'Z') continue;
+    children[ppid].push_back(pid);
+    comms[pid] = comm;
+  }
+  std::vector<pid_t> found, pending = {root};
+  while (!pending.empty()) {
+    pid_t pid = pending.back();
+    pending.pop_back();
+    for (pid_t child : children[pid]) {
+      if (comms[child].rfind(prefix, 0) == 0) found.push_back(child);
+      pending.push_back(child);
+    }
+  }
+  return found;
 }
 
 char ProcessState(pid_t pid) {

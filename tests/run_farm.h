@@ -47,12 +47,18 @@ FarmChild StartFarm(const std::vector<std::string>& args,
 // RunFarmInShell's script, started in the background; with `exec "$0" …`
 // the child is farm itself.
 FarmChild StartFarmInShell(const std::string& script, const std::vector<std::string>& args = {});
+// Any program (its path first in `command`), e.g. mpirun running farm.
+FarmChild StartProgram(const std::vector<std::string>& command,
+                       const std::string& stdin_path = "/dev/null");
 // Reads its output to the end and reaps it.
 FarmRun FinishFarm(FarmChild child);
 
 // The worker processes (named farm-worker-N) whose parent is `parent`, from
 // /proc; zombies excluded.
 std::vector<pid_t> WorkerPids(pid_t parent);
+// Every process below `root` (children, their children...) whose name
+// (/proc comm) starts with `prefix`; zombies excluded.
+std::vector<pid_t> DescendantsNamed(pid_t root, const std::string& prefix);
 // A process's state letter from /proc (R, S, Z, ...), or 0 if it is gone.
 char ProcessState(pid_t pid);
 // Polls `condition` every 10 ms for up to `seconds`; true once it holds.
