@@ -40,36 +40,17 @@ class ScratchDir {
   std::string path_;
 };
 
-// The task line every task of a generated batch repeats.
-nlohmann::ordered_json TaskJson(const BenchOptions& o) {
-  nlohmann::ordered_json task = {{"type", o.task}};
-  if (o.task == "fib") {
-    task["n"] = o.n;
-    task["method"] = o.method;
-  } else if (o.task == "pi") {
-    task["samples"] = o.samples;
-  } else if (o.task == "sleep") {
-    task["ms"] = o.ms;
-  } else {
-    task["url"] = o.url;
-    task["save"] = false;
-  }
-  return task;
-}
-
-// A short description of the batch; no commas: it is a CSV field.
+// A short description of the batch, e.g. "fib n=1000 iterative": numbers
+// named, strings as they are, flags left out. No commas: it is a CSV field.
 std::string Describe(const BenchOptions& o) {
   std::string text;
-  if (!o.file.empty())
-    text = std::filesystem::path(o.file).filename().string();
-  else if (o.task == "fib")
-    text = "fib n=" + std::to_string(o.n) + " " + o.method;
-  else if (o.task == "pi")
-    text = "pi samples=" + std::to_string(o.samples);
-  else if (o.task == "sleep")
-    text = "sleep ms=" + std::to_string(o.ms);
-  else
-    text = "fetch";
+  if (!o.file.empty()) text = std::filesystem::path(o.file).filename().string();
+  for (const auto& [name, value] : o.task_line.items()) {
+    if (value.is_boolean()) continue;
+    if (!text.empty()) text += " ";
+    if (value.is_string()) text += value.get<std::string>();
+    else text += name + "=" + value.dump();
+  }
   for (char& c : text)
     if (c == ',' || c == '\n' || c == '"') c = ' ';
   return text;
@@ -209,7 +190,7 @@ ExitStatus BenchCommand(std::span<char* const> args) {
   std::string batch = o.file;
   if (batch.empty()) {
     batch = scratch.File("tasks.jsonl");
-    std::string line = TaskJson(o).dump() + "\n";
+    std::string line = o.task_line.dump() + "\n";
     std::ofstream out(batch);
     for (int i = 0; i < o.tasks; ++i) out << line;
     if (!out.flush()) {

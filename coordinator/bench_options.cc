@@ -15,6 +15,8 @@
 #include <utility>
 
 #include "coordinator/flags.h"
+#include "coordinator/task_flags.h"
+#include "worker/registry.h"
 
 namespace farm {
 namespace {
@@ -22,8 +24,7 @@ namespace {
 constexpr const char* kUsage =
     "usage: farm bench [OPTIONS] [FILE]\n"
     "       FILE: your own batch of task lines; without it, a batch of --task:\n"
-    "       [--task fib|pi|sleep|fetch] [--n N] [--method iterative|doubling]\n"
-    "       [--samples S] [--ms MS] [--url URL] [--tasks T]\n"
+    "       [--task TYPE] [the type's fields, as farm gen takes them] [--tasks T]\n"
     "options: [--workers 1,2,4] [--modes sequential,thread,process] [--repeat R]\n"
     "         [--warmup N] [--seed S] [--csv FILE] [--json FILE] [--export-markdown FILE]\n";
 
@@ -139,43 +140,60 @@ Status CheckFiles(BenchOptions* o) {
   return Status::Ok();
 }
 
-// What a generated batch needs, or that nothing is asked of one with FILE.
-Status CheckTask(const BenchOptions& o, bool task_flags) {
-  if (!o.file.empty())
-    return task_flags ? Status::Error("give FILE or --task and its fields, not both")
-                      : Status::Ok();
-  if (o.task != "fib" && o.task != "pi" && o.task != "sleep" && o.task != "fetch")
-    return Status::Error("--task: expected fib, pi, sleep or fetch, got '" + o.task + "'");
-  if (o.method != "iterative" && o.method != "doubling")
-    return Status::Error("--method: expected iterative or doubling, got '" + o.method + "'");
-  if (o.task == "fetch" && o.url.empty()) return Status::Error("--task fetch needs --url URL");
-  return Status::Ok();
+// What a generated batch of a type runs when its fields are not given, and
+// how many tasks: about a few seconds of work; a type not listed takes the
+// registry's defaults and examples.
+struct Preset {
+  std::string_view type;
+  const char* fields;
+  int tasks;
+};
+constexpr Preset kPresets[] = {
+    {"fib", R"({"n":1000000,"method":"iterative"})", 8},
+    {"pi", R"({"samples":10000000})", 8},
+    {"sleep", R"({"ms":100})", 40},
+    {"fetch", R"({"save":false})", 8},
+};
+
+const Preset* PresetOf(std::string_view type) {
+  for (const Preset& preset : kPresets)
+    if (preset.type == type) return &preset;
+  return nullptr;
+}
+
+// The --task value among the arguments (the type decides which field flags
+// there are), "fib" if none; the flag parser checks the rest.
+std::string TaskTypeIn(std::span<char* const> args) {
+  std::string type = "fib";
+  for (size_t i = 0; i < args.size(); ++i) {
+    std::string_view arg = args[i];
+    if (arg == "--") break;
+    if (arg == "--task" && i + 1 < args.size()) type = args[i + 1];
+    if (arg.starts_with("--task=")) type = arg.substr(7);
+  }
+  return type;
 }
 
 }  // namespace
 
 bool ParseBenchOptions(std::span<char* const> args, BenchOptions* o) {
-  bool task_flags = false;  // any of the generated batch's flags given
+  o->task = TaskTypeIn(args);
+  const TaskType* type = FindTaskType(o->task);
+  if (type == nullptr) {
+    fprintf(stderr, "farm bench: --task: %s\n%s", UnknownTaskTypeMessage(o->task).c_str(), kUsage);
+    return false;
+  }
+  TaskFieldFlags fields(*type);
+  bool task_flags = false;  // --task or --tasks given
   // Marks the flag as one of the generated batch's.
   auto task_flag = [&task_flags](std::function<Status(std::string_view)> apply) {
     return [&task_flags, apply](std::string_view v) { return task_flags = true, apply(v); };
   };
-  auto int64_into = [](const char* flag, int64_t min, int64_t max, int64_t* target) {
-    return [=](std::string_view v) { return ParseInt(flag, v, min, max, target); };
-  };
-  auto text_into = [](std::string* target) {
-    return [target](std::string_view v) { return target->assign(v), Status::Ok(); };
-  };
   auto path_into = [](std::optional<std::string>* target) {
     return [target](std::string_view v) { return target->emplace(v), Status::Ok(); };
   };
-  const Flag flags[] = {
-      {"--task", 0, true, task_flag(text_into(&o->task))},
-      {"--n", 0, true, task_flag(int64_into("--n", 0, 100'000'000, &o->n))},
-      {"--method", 0, true, task_flag(text_into(&o->method))},
-      {"--samples", 0, true, task_flag(int64_into("--samples", 1, 10'000'000'000, &o->samples))},
-      {"--ms", 0, true, task_flag(int64_into("--ms", 0, 3'600'000, &o->ms))},
-      {"--url", 0, true, task_flag(text_into(&o->url))},
+  std::vector<Flag> flags = {
+      {"--task", 0, true, task_flag([](std::string_view) { return Status::Ok(); })},
       {"--tasks", 0, true, task_flag(IntInto("--tasks", 1, 100'000'000, &o->tasks))},
       {"--workers", 'j', true, [o](std::string_view v) { return ParseWorkers(v, &o->workers); }},
       {"--modes", 0, true, [o](std::string_view v) { return ParseModes(v, &o->modes); }},
@@ -186,6 +204,7 @@ bool ParseBenchOptions(std::span<char* const> args, BenchOptions* o) {
       {"--json", 0, true, path_into(&o->json)},
       {"--export-markdown", 0, true, path_into(&o->markdown)},
   };
+  flags.insert(flags.end(), fields.flags().begin(), fields.flags().end());
   std::vector<std::string> positional;
   Status status = ParseFlags(args, flags, &positional);
   if (status.ok() && positional.size() > 1)
@@ -193,14 +212,19 @@ bool ParseBenchOptions(std::span<char* const> args, BenchOptions* o) {
   if (status.ok() && positional.size() == 1) o->file = positional[0];
   if (status.ok() && o->file == "-")
     status = Status::Error("FILE: give a file; every run reads it anew, so not stdin");
-  if (status.ok()) status = CheckTask(*o, task_flags);
+  const Preset* preset = PresetOf(o->task);
+  if (status.ok() && !o->file.empty() && (task_flags || fields.any_given()))
+    status = Status::Error("give FILE or --task and its fields, not both");
+  if (status.ok() && o->file.empty())
+    status = fields.Build(preset ? nlohmann::json::parse(preset->fields) : nlohmann::json::object(),
+                          &o->task_line);
   if (status.ok()) status = CheckFiles(o);
   if (!status.ok()) {
     fprintf(stderr, "farm bench: %s\n%s", status.message().c_str(), kUsage);
     return false;
   }
   if (o->workers.empty()) o->workers = DefaultWorkers();
-  if (o->tasks == 0) o->tasks = o->task == "sleep" ? 40 : 8;
+  if (o->tasks == 0) o->tasks = preset ? preset->tasks : 8;
   return true;
 }
 

@@ -7,18 +7,16 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "coordinator/options.h"
 
 namespace farm {
 
 struct BenchOptions {
   std::string file;  // the user's own batch; empty: one generated from --task
-  std::string task = "fib";
-  int64_t n = 1'000'000;
-  std::string method = "iterative";
-  int64_t samples = 10'000'000;
-  int64_t ms = 100;
-  std::string url;
+  std::string task = "fib";   // the type of a generated batch (any registered type)
+  nlohmann::ordered_json task_line;  // its task, with its fields (from --n, --ms, ...)
   int tasks = 0;  // generated: from --tasks or the type's default; FILE: its lines
   std::vector<int> workers;
   std::vector<Mode> modes = {Mode::kSequential, Mode::kThread, Mode::kProcess};

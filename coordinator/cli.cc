@@ -45,10 +45,9 @@ farm run options:
 
 farm bench options (each run is a child `farm run`, interleaved; FILE is your
 own batch, else one is made from --task):
-  --task T                 fib, pi, sleep or fetch (default fib)
-  --n N, --method M        fib's n (default 1000000) and method (default iterative)
-  --samples S, --ms MS     pi's samples (default 10000000), sleep's ms (default 100)
-  --url URL                fetch's URL
+  --task T                 any task type, with its fields as farm gen takes them (default fib):
+                           fib --n N --method M (default 1000000, iterative), pi --samples S
+                           (default 10000000), sleep --ms MS (default 100), fetch --url URL
   --tasks T                tasks in the batch (default 8; sleep 40)
   --workers 1,2,4          worker counts (default 1, 2, 4 ... up to the CPUs)
   --modes M,M              default sequential,thread,process
