@@ -5,7 +5,7 @@
 #include <span>
 #include <string_view>
 
-#include "coordinator/bench.h"
+#include "bench/bench.h"
 #include "coordinator/gen.h"
 #include "coordinator/run.h"
 #include "coordinator/task_help.h"

@@ -1,5 +1,5 @@
 // The statistics behind bench's table and its warnings.
-#include "coordinator/bench_report.h"
+#include "bench/bench_report.h"
 
 #include <gtest/gtest.h>
 

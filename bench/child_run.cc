@@ -1,4 +1,4 @@
-#include "coordinator/child_run.h"
+#include "bench/child_run.h"
 
 #include <errno.h>
 #include <fcntl.h>

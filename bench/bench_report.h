@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "common/status.h"
-#include "coordinator/child_run.h"
+#include "bench/child_run.h"
 #include "coordinator/options.h"
 
 namespace farm {

@@ -1,4 +1,4 @@
-#include "coordinator/bench_options.h"
+#include "bench/bench_options.h"
 
 #include <errno.h>
 #include <stdio.h>

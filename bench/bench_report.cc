@@ -1,4 +1,4 @@
-#include "coordinator/bench_report.h"
+#include "bench/bench_report.h"
 
 #include <stdio.h>
 

@@ -1,4 +1,4 @@
-#include "coordinator/bench.h"
+#include "bench/bench.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,9 +11,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "coordinator/bench_options.h"
-#include "coordinator/bench_report.h"
-#include "coordinator/child_run.h"
+#include "bench/bench_options.h"
+#include "bench/bench_report.h"
+#include "bench/child_run.h"
 #include "coordinator/run.h"
 #include "coordinator/signals.h"
 
