@@ -12,6 +12,7 @@
 #include "common/json_check.h"
 #include "common/line_splitter.h"
 #include "common/rng.h"
+#include "common/canonical_id.h"
 #include "common/wire.h"
 
 namespace farm {
@@ -19,10 +20,6 @@ namespace {
 
 constexpr size_t kReadChunk = 1 << 20;
 constexpr uint64_t kMaxDuplicatesShown = 10;
-
-std::string DumpId(const nlohmann::json& id) {
-  return id.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
 
 // Reads "id" and "ok" from the top level of a result line and stops there:
 // result lines put them first, so a 20 MB fib line costs a few bytes.
@@ -47,7 +44,7 @@ class IdAndOk : public nlohmann::json_sax<nlohmann::json> {
   }
   bool number_float(number_float_t, const string_t&) override { return Value(); }
   bool string(string_t& value) override {
-    if (depth_ == 1 && key_ == "id") id_ = DumpId(value);
+    if (depth_ == 1 && key_ == "id") id_ = CanonicalIdOf(value);
     return Value();
   }
   bool binary(binary_t&) override { return Value(); }
@@ -74,14 +71,6 @@ class IdAndOk : public nlohmann::json_sax<nlohmann::json> {
 };
 
 }  // namespace
-
-std::string CanonicalId(const nlohmann::json& task, uint64_t line) {
-  if (task.is_object()) {
-    auto id = task.find("id");
-    if (id != task.end() && (id->is_string() || id->is_number_integer())) return DumpId(*id);
-  }
-  return std::to_string(line);
-}
 
 Status ResumeSet::Load(const std::string& path) {
   Fd fd(open(path.c_str(), O_RDWR | O_CLOEXEC));

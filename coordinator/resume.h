@@ -76,8 +76,4 @@ class ResumeSet {
   uint64_t duplicates_ = 0;
 };
 
-// The canonical id of a parsed line: "id" if it is a string or an integer,
-// else the line number.
-std::string CanonicalId(const nlohmann::json& task, uint64_t line);
-
 }  // namespace farm

@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/canonical_id.h"
 #include "common/json_check.h"
 #include "common/json_writer.h"
 #include "common/result_line.h"
@@ -140,7 +141,9 @@ TaskSource::Next TaskSource::Take(InputTask* task) {
 bool TaskSource::ParseId(std::string_view line, InputTask* task) {
   nlohmann::json parsed = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
   if (parsed.is_discarded()) return false;
-  MarkDone(CanonicalId(parsed, seq_), task);
+  std::string id_json;
+  CanonicalId(parsed, seq_, &id_json);  // a bad id falls back to the line number, as its result does
+  MarkDone(id_json, task);
   return true;
 }
 

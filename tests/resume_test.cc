@@ -1,5 +1,7 @@
 #include "coordinator/resume.h"
 
+#include "common/canonical_id.h"
+
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
@@ -71,11 +73,17 @@ TEST(IdSet, IsExactAcrossGrowth) {
   EXPECT_EQ(set.size(), 50'000u);
 }
 
+std::string IdOf(const char* task, uint64_t line) {
+  std::string id;
+  CanonicalId(nlohmann::json::parse(task), line, &id);
+  return id;
+}
+
 TEST(ResumeSet, CanonicalIdFallsBackToTheLineNumber) {
-  EXPECT_EQ(CanonicalId(nlohmann::json::parse(R"({"id":"a"})"), 3), "\"a\"");
-  EXPECT_EQ(CanonicalId(nlohmann::json::parse(R"({"id":12})"), 3), "12");
-  EXPECT_EQ(CanonicalId(nlohmann::json::parse(R"({"id":1.5})"), 3), "3");
-  EXPECT_EQ(CanonicalId(nlohmann::json::parse(R"([1])"), 4), "4");
+  EXPECT_EQ(IdOf(R"({"id":"a"})", 3), "\"a\"");
+  EXPECT_EQ(IdOf(R"({"id":12})", 3), "12");
+  EXPECT_EQ(IdOf(R"({"id":1.5})", 3), "3");
+  EXPECT_EQ(IdOf(R"([1])", 4), "4");
 }
 
 }  // namespace
