@@ -1,10 +1,10 @@
 #include "coordinator/resume.h"
 
-#include "common/canonical_id.h"
-
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
+
+#include "common/canonical_id.h"
 
 #include "tests/run_farm.h"
 
