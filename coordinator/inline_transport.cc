@@ -13,10 +13,7 @@ constexpr auto kSignalCheckInterval = std::chrono::milliseconds(10);
 
 Status InlineTransport::Start(int /*slot*/) {
   server_ = std::make_unique<TaskServer>(
-      TaskServer::Options{.running = &running_,
-                          .flush = nullptr,
-                          .own_process = false,
-                          .overlap_transfers = false});
+      TaskServer::Options{.overlap_transfers = false});
   pending_.clear();
   served_ = 0;
   return Status::Ok();

@@ -27,7 +27,6 @@ class InlineTransport : public Transport {
  private:
   void RunSome();
 
-  RunningTask running_;  // nobody looks: nothing runs while the scheduler does
   std::unique_ptr<TaskServer> server_;
   std::string pending_;  // messages not yet served
   size_t served_ = 0;    // bytes of pending_ served

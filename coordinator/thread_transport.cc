@@ -6,7 +6,6 @@
 
 #include <system_error>
 
-#include "common/running_task.h"
 #include "worker/worker_loop.h"
 
 namespace farm {
@@ -45,7 +44,6 @@ struct ThreadTransport::Worker : WorkerChannel {
   const uint64_t generation;
   std::unique_ptr<MessageQueue> queue;
   std::shared_ptr<ReplyChannel> replies;
-  RunningTask running;   // written by the thread, read by the coordinator
   std::string received;  // the thread's own
 };
 
@@ -66,7 +64,7 @@ Status ThreadTransport::Start(int index) {
   slot.worker = std::make_shared<Worker>(index, ++slot.generation, std::move(queue), replies_);
   try {
     slot.thread = std::thread([worker = slot.worker] {
-      ServeChannel(*worker, &worker->running, /*own_process=*/false);
+      ServeChannel(*worker, {});  // a thread can't die alone: nobody watches it
     });
   } catch (const std::system_error& e) {
     slot.worker.reset();
@@ -128,15 +126,6 @@ void ThreadTransport::Stop(bool now) {
     if (slot.worker) slot.worker->queue->Close();
   }
   for (Slot& slot : slots_) EndThread(slot, /*abandon=*/now);
-}
-
-bool ThreadTransport::Running(int index, uint64_t* seq, Clock::time_point* since) const {
-  const Slot& slot = slots_[static_cast<size_t>(index)];
-  if (!slot.worker) return false;
-  *seq = slot.worker->running.seq.load(std::memory_order_acquire);
-  *since = Clock::time_point(
-      std::chrono::nanoseconds(slot.worker->running.started_ns.load(std::memory_order_relaxed)));
-  return *seq != 0;
 }
 
 }  // namespace farm

@@ -30,7 +30,6 @@ class ThreadTransport : public Transport {
   std::string Kill(int slot) override;
   Status Wait(const WaitRequest& request, TransportEvents& events, bool* input_ready) override;
   void Stop(bool now) override;
-  bool Running(int slot, uint64_t* seq, Clock::time_point* since) const override;
 
  private:
   struct Worker;  // what a worker thread shares with the transport

@@ -93,7 +93,7 @@ TEST(FetchWorkerLoop, FinishesTransfersAfterInputCloses) {
 
   RunningTask running;
   PipeChannel channel(tasks.read.get(), replies.write.get());
-  EXPECT_EQ(ServeChannel(channel, &running, /*own_process=*/false), 0);
+  EXPECT_EQ(ServeChannel(channel, {.running = &running}), 0);
   replies.write.reset();
 
   std::string output, chunk(4096, '\0');

@@ -23,7 +23,7 @@ std::string Serve(const std::string& messages, RunningTask* running, int* exit_s
   EXPECT_TRUE(WriteAll(tasks.write.get(), messages).ok());
   tasks.write.reset();
   PipeChannel channel(tasks.read.get(), replies.write.get());
-  *exit_status = ServeChannel(channel, running, /*own_process=*/false);
+  *exit_status = ServeChannel(channel, {.running = running, .announce_starts = running == nullptr});
   replies.write.reset();
   std::string output, chunk(4096, '\0');
   for (ssize_t n; (n = read(replies.read.get(), chunk.data(), chunk.size())) > 0;)

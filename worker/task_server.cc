@@ -22,9 +22,7 @@ int64_t SteadyNowNs() {
 
 }  // namespace
 
-TaskServer::TaskServer(Options options)
-    : options_(std::move(options)),
-      running_(options_.running != nullptr ? options_.running : &own_running_) {}
+TaskServer::TaskServer(Options options) : options_(std::move(options)) {}
 
 TaskServer::~TaskServer() = default;
 
@@ -65,21 +63,22 @@ Status TaskServer::Handle(std::string_view line, std::string* out) {
     return Status::Error("malformed task message");
   }
   if (!worker_) return Status::Error("a task before the settings");
-  if (options_.running == nullptr) {
+  if (options_.announce_starts) {
     wire::AppendStarted(message.seq, out);
     if (!options_.flush(out)) return Status::Error("the coordinator is gone");
   }
-  running_->Begin(message.seq, SteadyNowNs());
+  RunningTask* running = options_.running;
+  if (running != nullptr) running->Begin(message.seq, SteadyNowNs());
   nlohmann::json task = nlohmann::json::parse(message.task_json, nullptr, /*allow_exceptions=*/false);
   if (task.is_discarded()) return Status::Error("a task that is not JSON");
   if (options_.overlap_transfers && fetches_->Start(message.seq, message.attempt, task)) {
-    running_->End();  // in flight, not running here
+    if (running != nullptr) running->End();  // in flight, not running here
     return Status::Ok();
   }
   scratch_.clear();
   bool ok = RunTask(message.seq, message.attempt, task, *worker_, &scratch_);
   wire::AppendReply(message.seq, ok, scratch_, out);
-  running_->End();
+  if (running != nullptr) running->End();
   return Status::Ok();
 }
 

@@ -24,11 +24,14 @@ class TaskServer {
  public:
   struct Options {
     // Where the coordinator sees which task runs (memory it shares with this
-    // worker). nullptr: it can't, so each task is announced with
-    // {"started":S}, written out through `flush` before the task runs.
+    // worker); nullptr: nobody looks (a thread can't die alone).
     RunningTask* running = nullptr;
+    // For a coordinator that can't see `running` (no shared memory): each
+    // task is announced with {"started":S}, written out through `flush`
+    // before it runs.
+    bool announce_starts = false;
     // Writes *out to the coordinator and clears it; false if it is gone.
-    std::function<bool(std::string* out)> flush;
+    std::function<bool(std::string* out)> flush = nullptr;
     // A worker process of its own may limit its memory and name itself;
     // a thread must not do that to the whole coordinator.
     bool own_process = false;
@@ -53,8 +56,6 @@ class TaskServer {
   // transfers to *out.
   void WaitForTransfers(int extra_fd, bool* extra_ready, std::string* out);
 
-  // What the coordinator would see: the task running now, if any.
-  const RunningTask& running() const { return *running_; }
   int index() const;
 
  private:
@@ -62,8 +63,6 @@ class TaskServer {
   void CollectTransfers(std::string* out);
 
   Options options_;
-  RunningTask own_running_;
-  RunningTask* running_;
   std::unique_ptr<WorkerContext> worker_;  // once the settings came
   std::unique_ptr<FetchTasks> fetches_;
   std::string scratch_;

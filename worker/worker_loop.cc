@@ -27,15 +27,16 @@ constexpr size_t kReadChunk = 256 * 1024;
 // plain CPU worker would.
 class WorkerLoop {
  public:
-  WorkerLoop(WorkerChannel& channel, RunningTask* running, bool own_process)
-      : channel_(channel),
-        server_({.running = running,
-                 .flush = [this](std::string* out) { return Flush(out); },
-                 .own_process = own_process}) {}
+  WorkerLoop(WorkerChannel& channel, TaskServer::Options options)
+      : channel_(channel), server_(WithFlush(std::move(options))) {}
 
   int Run();
 
  private:
+  TaskServer::Options WithFlush(TaskServer::Options options) {
+    options.flush = [this](std::string* out) { return Flush(out); };
+    return options;
+  }
   bool Flush(std::string* out) { return out->empty() || channel_.Send(out).ok(); }
   bool HandleBytes(std::string_view bytes);
   int Fail(const std::string& why) {
@@ -92,8 +93,8 @@ bool WorkerLoop::HandleBytes(std::string_view bytes) {
 
 }  // namespace
 
-int ServeChannel(WorkerChannel& channel, RunningTask* running, bool own_process) {
-  return WorkerLoop(channel, running, own_process).Run();
+int ServeChannel(WorkerChannel& channel, TaskServer::Options options) {
+  return WorkerLoop(channel, std::move(options)).Run();
 }
 
 PipeChannel::PipeChannel(int in_fd, int out_fd)

@@ -7,6 +7,7 @@
 
 #include "common/running_task.h"
 #include "common/status.h"
+#include "worker/task_server.h"
 
 namespace farm {
 
@@ -26,10 +27,11 @@ class WorkerChannel {
   virtual Status Send(std::string* messages) = 0;
 };
 
-// Serves messages from `channel` until its input ends; `running` as in
-// TaskServer::Options. Returns the process exit status: 0 at a clean end,
-// 1 when the coordinator is gone or sent something malformed.
-int ServeChannel(WorkerChannel& channel, RunningTask* running, bool own_process);
+// Serves messages from `channel` until its input ends, with `options` as
+// TaskServer takes them (their `flush` is the channel's). Returns the process
+// exit status: 0 at a clean end, 1 when the coordinator is gone or sent
+// something malformed.
+int ServeChannel(WorkerChannel& channel, TaskServer::Options options);
 
 // A channel over two blocking fds.
 class PipeChannel : public WorkerChannel {

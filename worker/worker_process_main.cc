@@ -46,7 +46,7 @@ void BecomeWorkerProcess(pid_t coordinator, int task_fd, int reply_fd, RunningTa
 
   ExitWhenOutOfMemory(kChildOut, running);
   PipeChannel channel(kChildIn, kChildOut);
-  _exit(ServeChannel(channel, running, /*own_process=*/true));
+  _exit(ServeChannel(channel, {.running = running, .own_process = true}));
 }
 
 }  // namespace farm
