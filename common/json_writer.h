@@ -17,7 +17,8 @@ void AppendJsonString(std::string_view text, std::string* out);
 
 class JsonObjectWriter {
  public:
-  JsonObjectWriter() : text_("{") {}
+  // Most results fit: one allocation, not one per doubling.
+  JsonObjectWriter() { text_.reserve(128), text_.push_back('{'); }
 
   JsonObjectWriter& Add(std::string_view key, std::string_view value);
   JsonObjectWriter& Add(std::string_view key, const char* value) {

@@ -20,10 +20,9 @@ constexpr std::string_view kStartedPrefix = "{\"started\":";
 constexpr std::string_view kOutOfMemoryPrefix = "{\"out_of_memory\":";
 
 void AppendNumber(uint64_t value, std::string* out) {
-  size_t at = out->size();
-  out->resize(at + 20);  // room for any uint64_t
-  char* end = std::to_chars(out->data() + at, out->data() + out->size(), value).ptr;
-  out->resize(static_cast<size_t>(end - out->data()));
+  if (value < 10) return out->push_back(static_cast<char>('0' + value));  // attempts, mostly
+  char digits[24];
+  out->append(digits, std::to_chars(digits, digits + sizeof digits, value).ptr);
 }
 
 bool ConsumePrefix(std::string_view* text, std::string_view prefix) {

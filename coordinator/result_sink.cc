@@ -88,7 +88,7 @@ void ResultSink::Commit(size_t bytes) {
                                   ? static_cast<ptrdiff_t>(buffered_ok_.size())
                                   : std::count(buffer_.begin(), buffer_.begin() + bytes, '\n'));
   const uint64_t lines = static_cast<uint64_t>(written_lines - buffered_ok_.begin());
-  const uint64_t ok = static_cast<uint64_t>(std::count(buffered_ok_.begin(), written_lines, true));
+  const uint64_t ok = static_cast<uint64_t>(std::count(buffered_ok_.begin(), written_lines, 1));
   ok_ += ok;
   failed_ += lines - ok;
   buffered_ok_.erase(buffered_ok_.begin(), written_lines);

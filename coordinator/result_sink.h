@@ -87,7 +87,7 @@ class ResultSink {
   Fd fd_;
   bool blocking_reader_ = false;  // not a regular file: a write can wait forever
   std::string buffer_;
-  std::vector<bool> buffered_ok_;  // per line in buffer_
+  std::vector<char> buffered_ok_;  // per line in buffer_ (char, not bool: a plain push_back)
   std::map<uint64_t, std::pair<std::string, bool>> held_;  // keep_order: lines ahead of
                                                            // next_seq_; "" = skipped
   uint64_t next_seq_ = 1;

@@ -185,7 +185,7 @@ void Scheduler::OnMessage(int index, std::string_view line) {
       return HandleReply(slot, message.reply);
     case wire::WorkerMessage::Kind::kStarted:
       slot.started_seq = message.seq;
-      slot.started_at = env_.now();
+      slot.started_at = EventTime();
       return;
     case wire::WorkerMessage::Kind::kOutOfMemory:
       slot.out_of_memory_seq = message.seq;  // it exits next: OnEnded says the rest
@@ -202,7 +202,7 @@ void Scheduler::HandleReply(Slot& slot, const wire::Reply& reply) {
   // The time this task held the worker: since the previous reply, or since
   // it was sent if the worker was idle, less the trip there and back. It
   // sizes the pipeline window, which also covers that trip.
-  Clock::time_point now = env_.now();
+  Clock::time_point now = EventTime();
   const double trip = std::chrono::duration<double>(transport_.round_trip()).count();
   const bool idle = it->sent_at >= slot.last_reply_at;
   double service =
@@ -219,6 +219,13 @@ void Scheduler::HandleReply(Slot& slot, const wire::Reply& reply) {
   sink_->Add(reply.seq, reply.result_line, reply.ok);
   ++slot.completed;
   Release(slot, it);
+}
+
+// When the events of this wait arrived: the clock is read once for all the
+// replies read together, not once each.
+Clock::time_point Scheduler::EventTime() {
+  if (!event_time_) event_time_ = env_.now();
+  return *event_time_;
 }
 
 // A worker ended by itself: it finished its share of --max-tasks-per-worker
@@ -282,6 +289,7 @@ Status Scheduler::Run(TaskSource& source, ResultSink& sink) {
     WaitRequest request{.until = std::exchange(input_busy_, false) ? env_.now() : WakeUp(),
                         .input_fd = poll_input ? source.fd() : -1,
                         .signal_mask = env_.signal_mask};
+    event_time_.reset();
     if (status = transport_.Wait(request, *this, &input_ready); !status.ok()) break;
     if (input_ready) source.ReadMore();
     EnforceDeadlines();

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -106,6 +107,7 @@ class Scheduler : private TransportEvents {
   void Dispatch();
   size_t Room(const Slot& slot) const;
   void HandleReply(Slot& slot, const wire::Reply& reply);
+  Clock::time_point EventTime();
   void Replace(Slot& slot, Fault fault, const std::string& why);
   Failure Describe(const Slot& slot, Fault fault, const std::string& why) const;
   size_t RunningIn(const Slot& slot, Clock::time_point* started) const;
@@ -133,6 +135,7 @@ class Scheduler : private TransportEvents {
   bool input_busy_ = false;    // the input had lines to settle: don't wait
   bool draining_ = false;      // first stop signal: no new tasks
   int stops_seen_ = 0;
+  std::optional<Clock::time_point> event_time_;  // of the current wait's events
   bool halted_now_ = false;  // --halt now: stop the tasks in flight too
   std::string start_error_;
 };
