@@ -132,10 +132,8 @@ uint64_t Context::Random() {  // SplitMix64
 void SealTaskTypes() { sealed = true; }
 
 void RegisterTask(TaskSpec spec) {
-  if (sealed)
-    throw std::logic_error("farm::RegisterTask('" + spec.name +
-                           "'): register task types before the first Executor starts");
   if (!spec.run) Invalid(spec, "it has no function");
+  if (Status s = CheckNewTaskType(spec.name); !s.ok()) Invalid(spec, s.message());
   UserType& type = UserTypes().emplace_back();
   type.spec = std::move(spec);
   const size_t n = type.spec.fields.size();
@@ -147,6 +145,9 @@ void RegisterTask(TaskSpec spec) {
         type.allowed[i].push_back(value);
       type.fields.push_back(Declare(type.spec, type.spec.fields[i], i, type));
     }
+    if (sealed)  // after the checks: a bad spec is invalid_argument, always
+      throw std::logic_error("farm::RegisterTask('" + type.spec.name +
+                             "'): register task types before the first Executor starts");
     Status added = AddTaskType({.name = type.spec.name,
                                 .description = type.spec.description,
                                 .fields = type.fields,

@@ -123,17 +123,22 @@ std::vector<TaskType>& Table() {
 
 std::span<const TaskType> TaskTypes() { return Table(); }
 
-Status AddTaskType(const TaskType& type) {
+Status CheckNewTaskType(std::string_view name) {
   const bool well_formed =
-      !type.name.empty() && type.name.size() <= 64 && type.run != nullptr &&
-      std::all_of(type.name.begin(), type.name.end(), [](char c) {
+      !name.empty() && name.size() <= 64 && std::all_of(name.begin(), name.end(), [](char c) {
         return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
       });
   if (!well_formed)
     return Status::Error("a task type's name is 1 to 64 of a-z, 0-9, _ and -, got '" +
-                         std::string(type.name) + "'");
-  if (FindTaskType(type.name) != nullptr)
-    return Status::Error("task type '" + std::string(type.name) + "' exists already");
+                         std::string(name) + "'");
+  if (FindTaskType(name) != nullptr)
+    return Status::Error("task type '" + std::string(name) + "' exists already");
+  return Status::Ok();
+}
+
+Status AddTaskType(const TaskType& type) {
+  if (type.run == nullptr) return Status::Error("task type without a function");
+  if (Status s = CheckNewTaskType(type.name); !s.ok()) return s;
   Table().push_back(type);
   return Status::Ok();
 }

@@ -25,6 +25,8 @@ std::span<const TaskType> TaskTypes();
 // farm::RegisterTask). Only before any worker or thread that reads the table
 // starts; an error for a malformed or taken name.
 Status AddTaskType(const TaskType& type);
+// Whether AddTaskType would take a row of this name.
+Status CheckNewTaskType(std::string_view name);
 
 // nullptr for an unknown name.
 const TaskType* FindTaskType(std::string_view name);

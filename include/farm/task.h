@@ -42,7 +42,7 @@ enum class FieldKind { kInteger, kNumber, kBoolean, kString };
 // One field of a task type: validated before the task runs, listed by
 // `farm help tasks`, and a flag of `farm gen`.
 struct Field {
-  std::string name;
+  std::string name = {};
   FieldKind kind = FieldKind::kInteger;
   bool required = false;
   // Integers and numbers: the range allowed (both 0: any value below 2^53
@@ -86,11 +86,13 @@ class Context {
 // A task type's function: its fields (already checked) in, its result out.
 using TaskFunction = std::function<nlohmann::json(const nlohmann::json& task, Context& context)>;
 
+// Every member has a default, so that designated initializers may leave
+// any out (and build with -Wextra's missing-field-initializers).
 struct TaskSpec {
-  std::string name;  // 1 to 64 of a-z, 0-9, _ and -
-  std::string description;
-  std::vector<Field> fields;
-  TaskFunction run;
+  std::string name = {};  // 1 to 64 of a-z, 0-9, _ and -
+  std::string description = {};
+  std::vector<Field> fields = {};
+  TaskFunction run = {};
 };
 
 // Adds a task type. Throws std::invalid_argument for a malformed or taken
