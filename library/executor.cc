@@ -63,7 +63,7 @@ struct Executor::Impl {
   const RunOptions options;
   std::shared_ptr<Core> core;
   SubmitQueue queue;  // under core->mu
-  std::unordered_map<uint64_t, std::shared_ptr<FutureState>> sent;  // scheduler thread only
+  SentTasks sent;  // scheduler thread only
   ExecutorFeed feed;
   ExecutorOutput output;
   RunSummary summary;
@@ -110,10 +110,11 @@ void Executor::Impl::Finish() {
     for (auto& state : queue.tasks) Cancel(*state);
     queue.tasks.clear();
     for (auto& state : feed.taken()) Cancel(*state);
-    for (auto& [seq, state] : sent) state->phase.store(Phase::kCancelled);
+    for (auto& state : sent.all())
+      if (state != nullptr) state->phase.store(Phase::kCancelled);
   }
   feed.taken().clear();
-  sent.clear();
+  sent.all().clear();
   core->cv.notify_all();
 }
 

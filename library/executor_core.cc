@@ -6,6 +6,22 @@
 
 namespace farm {
 
+void SentTasks::Add(std::shared_ptr<FutureState> state) {
+  if (tasks_.empty()) first_ = state->seq;
+  while (first_ + tasks_.size() < state->seq) tasks_.emplace_back();  // cancelled ones
+  tasks_.push_back(std::move(state));
+}
+
+std::shared_ptr<FutureState> SentTasks::Take(uint64_t seq) {
+  if (seq < first_ || seq - first_ >= tasks_.size()) return nullptr;
+  std::shared_ptr<FutureState> state = std::move(tasks_[seq - first_]);
+  while (!tasks_.empty() && tasks_.front() == nullptr) {
+    tasks_.pop_front();
+    ++first_;
+  }
+  return state;
+}
+
 TaskFeed::Next ExecutorFeed::TakeRunnable(ResultOutput& /*output*/, InputTask* task) {
   for (;;) {
     if (taken_.empty()) {
@@ -27,7 +43,7 @@ TaskFeed::Next ExecutorFeed::TakeRunnable(ResultOutput& /*output*/, InputTask* t
     task->error_line.clear();
     task->done = task->no_task = false;
     task->fetch = state->fetch;
-    sent_.emplace(state->seq, std::move(state));
+    sent_.Add(std::move(state));
     return Next::kTask;
   }
 }
@@ -45,13 +61,12 @@ void ExecutorFeed::Wake() const {
 }
 
 void ExecutorOutput::Add(uint64_t seq, std::string_view line, bool ok) {
-  auto it = sent_.find(seq);
-  if (it == sent_.end()) return;  // cannot happen: every seq sent is there
-  it->second->line.assign(line);
-  it->second->ok = ok;
+  std::shared_ptr<FutureState> state = sent_.Take(seq);
+  if (state == nullptr) return;  // cannot happen: every seq sent is there
+  state->line.assign(line);
+  state->ok = ok;
   ++(ok ? ok_ : failed_);
-  resolved_.push_back(std::move(it->second));
-  sent_.erase(it);
+  resolved_.push_back(std::move(state));
 }
 
 Status ExecutorOutput::Flush() {

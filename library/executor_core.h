@@ -11,7 +11,6 @@
 #include <memory>
 #include <mutex>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "common/fd.h"
@@ -46,10 +45,25 @@ struct SubmitQueue {
   uint64_t next_seq = 1;
 };
 
+// The tasks sent and not yet resolved, by seq. The feed sends seqs in
+// increasing order (a retry keeps its seq and does not pass through it), so
+// a deque from the oldest unresolved seq does, without a node per task.
+class SentTasks {
+ public:
+  void Add(std::shared_ptr<FutureState> state);
+  // The task of `seq`, taken out; null if it is not there.
+  std::shared_ptr<FutureState> Take(uint64_t seq);
+  std::deque<std::shared_ptr<FutureState>>& all() { return tasks_; }  // with nulls
+
+ private:
+  uint64_t first_ = 1;  // the seq of tasks_.front()
+  std::deque<std::shared_ptr<FutureState>> tasks_;
+};
+
 class ExecutorFeed final : public TaskFeed {
  public:
   ExecutorFeed(std::shared_ptr<Core> core, SubmitQueue& queue, Fd wake,
-               std::unordered_map<uint64_t, std::shared_ptr<FutureState>>& sent)
+               SentTasks& sent)
       : core_(std::move(core)), queue_(queue), wake_(std::move(wake)), sent_(sent) {}
 
   Next TakeRunnable(ResultOutput& output, InputTask* task) override;
@@ -65,7 +79,7 @@ class ExecutorFeed final : public TaskFeed {
   std::shared_ptr<Core> core_;
   SubmitQueue& queue_;
   Fd wake_;  // an eventfd
-  std::unordered_map<uint64_t, std::shared_ptr<FutureState>>& sent_;
+  SentTasks& sent_;
   std::deque<std::shared_ptr<FutureState>> taken_;  // a batch, to lock once per batch
   std::string current_;  // the JSON of the task last taken
 };
@@ -73,7 +87,7 @@ class ExecutorFeed final : public TaskFeed {
 class ExecutorOutput final : public ResultOutput {
  public:
   ExecutorOutput(std::shared_ptr<Core> core,
-                 std::unordered_map<uint64_t, std::shared_ptr<FutureState>>& sent)
+                 SentTasks& sent)
       : core_(std::move(core)), sent_(sent) {}
 
   Status Open() override { return Status::Ok(); }
@@ -89,7 +103,7 @@ class ExecutorOutput final : public ResultOutput {
 
  private:
   std::shared_ptr<Core> core_;
-  std::unordered_map<uint64_t, std::shared_ptr<FutureState>>& sent_;
+  SentTasks& sent_;
   std::vector<std::shared_ptr<FutureState>> resolved_;
   uint64_t ok_ = 0;
   uint64_t failed_ = 0;

@@ -3,6 +3,7 @@
 #include <atomic>
 #include <cmath>
 #include <deque>
+#include <optional>
 #include <stdexcept>
 
 #include <farm/task.h>
@@ -42,7 +43,7 @@ const UserType& UserTypeOf(const nlohmann::json& task) {
 // naming it; the function then sees the task with its defaults filled in.
 ResultJson RunUserTask(const nlohmann::json& task, TaskContext& context) {
   const UserType& type = UserTypeOf(task);
-  nlohmann::json filled = task;
+  std::optional<nlohmann::json> filled;  // a copy only when a default is missing
   for (const TaskField& field : type.fields) {
     nlohmann::json value;
     switch (field.kind) {
@@ -51,12 +52,14 @@ ResultJson RunUserTask(const nlohmann::json& task, TaskContext& context) {
       case FieldKind::kBoolean: value = ReadBoolean(task, field); break;
       case FieldKind::kString: value = std::string(ReadString(task, field)); break;
     }
-    if (!task.contains(field.name)) filled[std::string(field.name)] = std::move(value);
+    if (task.contains(field.name)) continue;
+    if (!filled) filled = task;
+    (*filled)[std::string(field.name)] = std::move(value);
   }
   Context user_context(context);
   nlohmann::json result;
   try {
-    result = type.spec.run(filled, user_context);
+    result = type.spec.run(filled ? *filled : task, user_context);
   } catch (const TaskError&) {
     throw;
   } catch (const std::exception& error) {
