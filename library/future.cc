@@ -1,5 +1,6 @@
 // Futures and the waits over them.
 #include <algorithm>
+#include <iterator>
 
 #include <farm/executor.h>
 
@@ -107,20 +108,25 @@ Completions::Completions(std::vector<Future> futures) : pending_(std::move(futur
   for (const Future& f : pending_) Check(f.state_);
 }
 
+// Each wake-up moves every future done by then to ready_, in one pass: the
+// scheduler resolves results in batches, so passes are few.
 std::optional<Future> Completions::Next() {
-  if (pending_.empty()) return std::nullopt;
-  Core& core = *pending_.front().state_->core;
-  std::unique_lock lock(core.mu);
-  for (;;) {
-    auto it = std::find_if(pending_.begin(), pending_.end(),
-                           [](const Future& f) { return Finished(*f.state_); });
-    if (it != pending_.end()) {
-      Future next = std::move(*it);
-      pending_.erase(it);
-      return next;
+  if (ready_.empty() && !pending_.empty()) {
+    Core& core = *pending_.front().state_->core;
+    std::unique_lock lock(core.mu);
+    for (;;) {
+      auto done = std::stable_partition(pending_.begin(), pending_.end(),
+                                        [](const Future& f) { return !Finished(*f.state_); });
+      std::move(done, pending_.end(), std::back_inserter(ready_));
+      pending_.erase(done, pending_.end());
+      if (!ready_.empty()) break;
+      core.cv.wait(lock);
     }
-    core.cv.wait(lock);
   }
+  if (ready_.empty()) return std::nullopt;
+  Future next = std::move(ready_.front());
+  ready_.pop_front();
+  return next;
 }
 
 }  // namespace farm

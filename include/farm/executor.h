@@ -19,6 +19,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -123,6 +124,7 @@ class Completions {
 
  private:
   std::vector<Future> pending_;
+  std::deque<Future> ready_;  // done, not yet returned
 };
 inline Completions AsCompleted(std::vector<Future> futures) {
   return Completions(std::move(futures));
