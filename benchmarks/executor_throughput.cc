@@ -2,13 +2,13 @@
 // process and thread modes: tasks per second, submit to last Get.
 // benchmarks/executor_vs_python.sh runs it beside Python's pools.
 //   executor_throughput [TASKS] [WORKERS] [process,thread]
+#include <farm/farm.h>
+
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
 #include <vector>
-
-#include <farm/farm.h>
 
 namespace {
 
@@ -40,7 +40,8 @@ int main(int argc, char** argv) {
   const std::string modes = argc > 3 ? argv[3] : "process,thread";
   for (const char* name : {"process", "thread"}) {
     if (modes.find(name) == std::string::npos) continue;
-    const farm::Mode mode = std::string(name) == "process" ? farm::Mode::kProcess : farm::Mode::kThread;
+    const farm::Mode mode =
+        std::string(name) == "process" ? farm::Mode::kProcess : farm::Mode::kThread;
     const double seconds = Run(mode, workers, tasks);
     std::printf("farm.Executor %-7s %d workers: %ld tasks in %.2f s = %.0f tasks/s\n", name,
                 workers, tasks, seconds, static_cast<double>(tasks) / seconds);

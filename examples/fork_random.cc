@@ -1,14 +1,13 @@
 // The identical-random-numbers pitfall: a generator seeded once and then
 // copied by fork() gives every child the same "random" numbers. farm seeds
 // each worker from (master seed, worker index), so no two draw the same.
+#include <farm/farm.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <random>
 #include <set>
-
-#include <farm/farm.h>
 
 int main() {
   // The pitfall: three children of one seeded generator.

@@ -1,12 +1,12 @@
 // "primes" through the Executor: the range cut into chunks, one future
 // each, collected with Map (in order) and AsCompleted (as they finish).
 //   primes_executor [HI] [CHUNKS] [process|thread]
+#include <farm/farm.h>
+
 #include <cstdio>
 #include <cstdlib>
 #include <string>
 #include <vector>
-
-#include <farm/farm.h>
 
 #include "primes_task.h"
 
@@ -21,7 +21,8 @@ int main(int argc, char** argv) {
   for (int64_t i = 0; i < chunks; ++i)
     ranges.push_back({{"lo", hi * i / chunks}, {"hi", hi * (i + 1) / chunks}});
   int64_t total = 0;
-  for (const nlohmann::json& result : ex.Map("primes", ranges)) total += result["count"].get<int64_t>();
+  for (const nlohmann::json& result : ex.Map("primes", ranges))
+    total += result["count"].get<int64_t>();
 
   std::vector<farm::Future> futures;
   for (const nlohmann::json& range : ranges) futures.push_back(ex.Submit("primes", range));

@@ -13,24 +13,23 @@ int64_t CountPrimes(int64_t lo, int64_t hi) {
 }
 
 void RegisterPrimes() {
-  farm::RegisterTask({
-      .name = "primes",
-      .description = "counts the primes in [lo, hi) by trial division",
-      .fields = {{.name = "lo",
-                  .required = true,
-                  .min = 0,
-                  .max = 1e12,
-                  .description = "first number tried",
-                  .example = "0"},
-                 {.name = "hi",
-                  .required = true,
-                  .min = 0,
-                  .max = 1e12,
-                  .description = "one past the last number tried",
-                  .example = "100000"}},
-      .run = [](const nlohmann::json& task, farm::Context&) -> nlohmann::json {
-        const int64_t lo = task["lo"], hi = task["hi"];
-        if (hi < lo) throw farm::TaskError("bad_task", "field 'hi' is below 'lo'");
-        return {{"lo", lo}, {"hi", hi}, {"count", CountPrimes(lo, hi)}};
-      }});
+  farm::RegisterTask({.name = "primes",
+                      .description = "counts the primes in [lo, hi) by trial division",
+                      .fields = {{.name = "lo",
+                                  .required = true,
+                                  .min = 0,
+                                  .max = 1e12,
+                                  .description = "first number tried",
+                                  .example = "0"},
+                                 {.name = "hi",
+                                  .required = true,
+                                  .min = 0,
+                                  .max = 1e12,
+                                  .description = "one past the last number tried",
+                                  .example = "100000"}},
+                      .run = [](const nlohmann::json& task, farm::Context&) -> nlohmann::json {
+                        const int64_t lo = task["lo"], hi = task["hi"];
+                        if (hi < lo) throw farm::TaskError("bad_task", "field 'hi' is below 'lo'");
+                        return {{"lo", lo}, {"hi", hi}, {"count", CountPrimes(lo, hi)}};
+                      }});
 }

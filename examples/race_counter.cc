@@ -33,8 +33,8 @@ int main(int argc, char** argv) {
   // well-defined program while losing updates exactly as a plain int would.)
   std::atomic<long> racy{0};
   InThreads(threads, [&](int) {
-    for (long i = 0; i < increments; ++i) racy.store(racy.load(std::memory_order_relaxed) + 1,
-                                                     std::memory_order_relaxed);
+    for (long i = 0; i < increments; ++i)
+      racy.store(racy.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
   });
 
   long locked = 0;

@@ -1,5 +1,4 @@
 #include <farm/executor.h>
-
 #include <pthread.h>
 #include <signal.h>
 #include <sys/eventfd.h>
@@ -53,8 +52,10 @@ void Cancel(FutureState& state) {
 
 struct Executor::Impl {
   explicit Impl(const ExecutorOptions& given)
-      : options(OptionsFor(given)), core(std::make_shared<Core>()),
-        feed(core, queue, MakeEventFd(), sent), output(core, sent) {}
+      : options(OptionsFor(given)),
+        core(std::make_shared<Core>()),
+        feed(core, queue, MakeEventFd(), sent),
+        output(core, sent) {}
 
   void Start();
   void Serve();
@@ -63,7 +64,7 @@ struct Executor::Impl {
   const RunOptions options;
   std::shared_ptr<Core> core;
   SubmitQueue queue;  // under core->mu
-  SentTasks sent;  // scheduler thread only
+  SentTasks sent;     // scheduler thread only
   ExecutorFeed feed;
   ExecutorOutput output;
   RunSummary summary;
@@ -77,8 +78,8 @@ struct Executor::Impl {
 // scheduler's thread exists, so the forks copy a process of one thread if
 // the caller has no other.
 void Executor::Impl::Start() {
-  Status status = options.mode == Mode::kProcess ? EnsureDescriptorsForWorkers(options.workers)
-                                                 : Status::Ok();
+  Status status =
+      options.mode == Mode::kProcess ? EnsureDescriptorsForWorkers(options.workers) : Status::Ok();
   if (status.ok()) status = MakeTransport(options, &transport);
   if (status.ok()) {
     scheduler.emplace(options, *transport, &summary,

@@ -62,8 +62,7 @@ class SentTasks {
 
 class ExecutorFeed final : public TaskFeed {
  public:
-  ExecutorFeed(std::shared_ptr<Core> core, SubmitQueue& queue, Fd wake,
-               SentTasks& sent)
+  ExecutorFeed(std::shared_ptr<Core> core, SubmitQueue& queue, Fd wake, SentTasks& sent)
       : core_(std::move(core)), queue_(queue), wake_(std::move(wake)), sent_(sent) {}
 
   Next TakeRunnable(ResultOutput& output, InputTask* task) override;
@@ -81,13 +80,12 @@ class ExecutorFeed final : public TaskFeed {
   Fd wake_;  // an eventfd
   SentTasks& sent_;
   std::deque<std::shared_ptr<FutureState>> taken_;  // a batch, to lock once per batch
-  std::string current_;  // the JSON of the task last taken
+  std::string current_;                             // the JSON of the task last taken
 };
 
 class ExecutorOutput final : public ResultOutput {
  public:
-  ExecutorOutput(std::shared_ptr<Core> core,
-                 SentTasks& sent)
+  ExecutorOutput(std::shared_ptr<Core> core, SentTasks& sent)
       : core_(std::move(core)), sent_(sent) {}
 
   Status Open() override { return Status::Ok(); }

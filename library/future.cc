@@ -1,8 +1,8 @@
 // Futures and the waits over them.
+#include <farm/executor.h>
+
 #include <algorithm>
 #include <iterator>
-
-#include <farm/executor.h>
 
 #include "library/executor_core.h"
 
@@ -88,9 +88,8 @@ WaitResult Wait(const std::vector<Future>& futures, WaitFor what,
   for (const Future& f : futures) Check(f.state_);
   Core& core = *futures.front().state_->core;
   auto ready = [&] {
-    size_t done = std::count_if(futures.begin(), futures.end(), [](const Future& f) {
-      return Finished(*f.state_);
-    });
+    size_t done = std::count_if(futures.begin(), futures.end(),
+                                [](const Future& f) { return Finished(*f.state_); });
     return what == WaitFor::kFirstCompleted ? done > 0 : done == futures.size();
   };
   {

@@ -1,12 +1,12 @@
 #include "library/registration.h"
 
+#include <farm/task.h>
+
 #include <atomic>
 #include <cmath>
 #include <deque>
 #include <optional>
 #include <stdexcept>
-
-#include <farm/task.h>
 
 #include "common/rng.h"
 #include "worker/registry.h"
@@ -47,10 +47,18 @@ ResultJson RunUserTask(const nlohmann::json& task, TaskContext& context) {
   for (const TaskField& field : type.fields) {
     nlohmann::json value;
     switch (field.kind) {
-      case FieldKind::kInteger: value = ReadInteger(task, field); break;
-      case FieldKind::kNumber: value = ReadNumber(task, field); break;
-      case FieldKind::kBoolean: value = ReadBoolean(task, field); break;
-      case FieldKind::kString: value = std::string(ReadString(task, field)); break;
+      case FieldKind::kInteger:
+        value = ReadInteger(task, field);
+        break;
+      case FieldKind::kNumber:
+        value = ReadNumber(task, field);
+        break;
+      case FieldKind::kBoolean:
+        value = ReadBoolean(task, field);
+        break;
+      case FieldKind::kString:
+        value = std::string(ReadString(task, field));
+        break;
     }
     if (task.contains(field.name)) continue;
     if (!filled) filled = task;
@@ -144,8 +152,7 @@ void RegisterTask(TaskSpec spec) {
   type.default_strings.resize(n);
   try {
     for (size_t i = 0; i < n; ++i) {
-      for (const std::string& value : type.spec.fields[i].allowed)
-        type.allowed[i].push_back(value);
+      for (const std::string& value : type.spec.fields[i].allowed) type.allowed[i].push_back(value);
       type.fields.push_back(Declare(type.spec, type.spec.fields[i], i, type));
     }
     if (sealed)  // after the checks: a bad spec is invalid_argument, always

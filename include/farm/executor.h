@@ -17,27 +17,27 @@
 // which an event loop driven by your calls would not do.
 #pragma once
 
+#include <farm/mode.h>
+#include <farm/task.h>
+
 #include <chrono>
 #include <cstdint>
 #include <deque>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
-#include <farm/mode.h>
-#include <farm/task.h>
-#include <nlohmann/json.hpp>
-
 namespace farm {
 
 struct ExecutorOptions {
-  Mode mode = Mode::kProcess;  // kProcess, kThread or kSequential
-  int workers = 0;             // 0: online CPUs
-  uint64_t seed = 0;           // master seed; 0: drawn from the OS
-  int retries = 2;             // re-runs of a task whose worker died or hung
-  double task_timeout_s = 0;   // 0: none; process mode only
+  Mode mode = Mode::kProcess;    // kProcess, kThread or kSequential
+  int workers = 0;               // 0: online CPUs
+  uint64_t seed = 0;             // master seed; 0: drawn from the OS
+  int retries = 2;               // re-runs of a task whose worker died or hung
+  double task_timeout_s = 0;     // 0: none; process mode only
   int max_tasks_per_worker = 0;  // 0: never replace; process mode only
 };
 

@@ -1,14 +1,13 @@
 // farm::Executor end to end: real worker processes (forks of this test
 // binary, so the task types of test_types.cc are in them) and threads.
 #include <errno.h>
+#include <farm/farm.h>
+#include <gtest/gtest.h>
 #include <sys/wait.h>
 
 #include <chrono>
 #include <string>
 #include <vector>
-
-#include <farm/farm.h>
-#include <gtest/gtest.h>
 
 namespace farm {
 namespace {
@@ -104,7 +103,8 @@ TEST_P(ExecutorTest, MapKeepsInputOrder) {
 
 TEST_P(ExecutorTest, WaitFirstCompletedAndAll) {
   Executor ex(Options(2));
-  std::vector<Future> futures = {ex.Submit("slow", {{"ms", 30000}}), ex.Submit("square", {{"x", 2}})};
+  std::vector<Future> futures = {ex.Submit("slow", {{"ms", 30000}}),
+                                 ex.Submit("square", {{"x", 2}})};
   WaitResult first = Wait(futures, FirstCompleted);
   ASSERT_EQ(first.done.size(), 1u);
   EXPECT_EQ(first.done[0].seq(), futures[1].seq());
@@ -183,10 +183,10 @@ TEST(ExecutorOptions, RefusesWhatTheModeCannotDo) {
 
 TEST(Registration, RefusedOnceAnExecutorStarted) {
   Executor ex({.mode = Mode::kThread, .workers = 1});
-  EXPECT_THROW(RegisterTask({.name = "late", .run = [](const nlohmann::json&, Context&) {
-                               return nlohmann::json();
-                             }}),
-               std::logic_error);
+  EXPECT_THROW(
+      RegisterTask({.name = "late",
+                    .run = [](const nlohmann::json&, Context&) { return nlohmann::json(); }}),
+      std::logic_error);
 }
 
 }  // namespace

@@ -1,8 +1,8 @@
 // farm::RegisterTask's checks, and farm::Main serving registered types.
-#include <string>
-
 #include <farm/farm.h>
 #include <gtest/gtest.h>
+
+#include <string>
 
 namespace farm {
 namespace {
@@ -15,9 +15,10 @@ TEST(Registration, MalformedSpecsAreRefused) {
   EXPECT_THROW(RegisterTask({.name = "nofunction"}), std::invalid_argument);
   EXPECT_THROW(RegisterTask({.name = "fib", .run = Nothing}), std::invalid_argument);
   EXPECT_THROW(RegisterTask({.name = "square", .run = Nothing}), std::invalid_argument);
-  EXPECT_THROW(RegisterTask({.name = "halfs", .fields = {{.name = "n", .min = 0.5, .max = 2}},
-                             .run = Nothing}),
-               std::invalid_argument);
+  EXPECT_THROW(
+      RegisterTask(
+          {.name = "halfs", .fields = {{.name = "n", .min = 0.5, .max = 2}}, .run = Nothing}),
+      std::invalid_argument);
   EXPECT_THROW(RegisterTask({.name = "wrongdefault",
                              .fields = {{.name = "n", .max = 2, .default_value = "two"}},
                              .run = Nothing}),

@@ -1,11 +1,10 @@
 #include "tests/library/test_types.h"
 
+#include <farm/task.h>
 #include <signal.h>
 
 #include <chrono>
 #include <thread>
-
-#include <farm/task.h>
 
 namespace farm::testing {
 
@@ -13,8 +12,10 @@ void RegisterTestTypes() {
   RegisterTask({.name = "square",
                 .description = "x times x",
                 .fields = {{.name = "x", .required = true, .min = -1000, .max = 1000},
-                           {.name = "label", .kind = FieldKind::kString,
-                            .default_value = "none", .allowed = {"none", "big"}}},
+                           {.name = "label",
+                            .kind = FieldKind::kString,
+                            .default_value = "none",
+                            .allowed = {"none", "big"}}},
                 .run = [](const nlohmann::json& task, Context&) -> nlohmann::json {
                   const int64_t x = task["x"];
                   return {{"square", x * x}, {"label", task["label"]}};
@@ -28,7 +29,8 @@ void RegisterTestTypes() {
   RegisterTask({.name = "seeded",
                 .description = "the task's seed and first draw",
                 .run = [](const nlohmann::json&, Context& context) -> nlohmann::json {
-                  return {{"seed", context.seed()}, {"draw", context.Random()},
+                  return {{"seed", context.seed()},
+                          {"draw", context.Random()},
                           {"id", std::string(context.id())}};
                 }});
   RegisterTask({.name = "slow",
