@@ -4,6 +4,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <optional>
 #include <stdexcept>
 #include <thread>
@@ -43,6 +44,30 @@ Fd MakeEventFd() {
   return fd;
 }
 
+// Threads this process runs now, from /proc; 0 if unknown.
+int ThreadCount() {
+  FILE* status = fopen("/proc/self/status", "re");
+  if (status == nullptr) return 0;
+  char line[256];
+  int threads = 0;
+  while (fgets(line, sizeof line, status) != nullptr)
+    if (sscanf(line, "Threads: %d", &threads) == 1) break;
+  fclose(status);
+  return threads;
+}
+
+// Forking a process that runs other threads copies their locks, held or
+// not, into a child without them: said once, as Python 3.12 does.
+void WarnIfThreaded() {
+  static std::atomic<bool> warned{false};
+  const int threads = ThreadCount();
+  if (threads > 1 && !warned.exchange(true))
+    fprintf(stderr,
+            "farm::Executor: forking workers while this process runs %d threads; make the "
+            "Executor before starting threads (see farm/executor.h)\n",
+            threads);
+}
+
 void Cancel(FutureState& state) {
   Phase queued = Phase::kQueued;
   state.phase.compare_exchange_strong(queued, Phase::kCancelled);
@@ -78,6 +103,7 @@ struct Executor::Impl {
 // scheduler's thread exists, so the forks copy a process of one thread if
 // the caller has no other.
 void Executor::Impl::Start() {
+  if (options.mode == Mode::kProcess) WarnIfThreaded();
   Status status =
       options.mode == Mode::kProcess ? EnsureDescriptorsForWorkers(options.workers) : Status::Ok();
   if (status.ok()) status = MakeTransport(options, &transport);

@@ -7,7 +7,8 @@
 //
 // Forking: in process mode the Executor forks its workers when it is made,
 // so make it before your program starts threads (a child of a threaded
-// process inherits locks held by threads that do not exist in it). A worker
+// process inherits locks held by threads that do not exist in it; farm says
+// so on stderr, once, if it forks from a threaded process). A worker
 // replaced after it died is forked from the Executor's own thread, whose
 // child runs only farm's worker loop. Register task types (farm/task.h)
 // before the first Executor: RegisterTask throws after that.

@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace farm {
@@ -174,6 +175,22 @@ TEST(ExecutorProcess, DestructionWithTasksInFlightNeitherHangsNorOrphans) {
   errno = 0;
   EXPECT_EQ(waitpid(-1, nullptr, WNOHANG), -1);  // no child left, not even a zombie
   EXPECT_EQ(errno, ECHILD);
+}
+
+// In a child of its own (re-executed): the warning is said once a process.
+TEST(ExecutorForkRule, ForkingFromAThreadedProcessIsSaid) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_EXIT(
+      {
+        std::thread other([] { std::this_thread::sleep_for(milliseconds(300)); });
+        {
+          Executor ex({.mode = Mode::kProcess, .workers = 1});
+          if (ex.Submit("square", {{"x", 3}}).Get()["square"] != 9) std::exit(1);
+        }
+        other.join();
+        std::exit(0);
+      },
+      ::testing::ExitedWithCode(0), "forking workers while this process runs [0-9]+ threads");
 }
 
 TEST(ExecutorOptions, RefusesWhatTheModeCannotDo) {
