@@ -68,6 +68,33 @@ void WarnIfThreaded() {
             threads);
 }
 
+// Appends `value` as JSON text, with no string in between (a tiny task's
+// submit is mostly this); invalid UTF-8 is replaced, as in every result.
+void AppendJson(const nlohmann::json& value, std::string* out) {
+  nlohmann::detail::serializer<nlohmann::json> serializer(
+      nlohmann::detail::output_adapter<char>(*out), ' ', nlohmann::json::error_handler_t::replace);
+  serializer.dump(value, false, false, 0);
+}
+
+// {"type":TYPE,...fields}: the task line `farm run` would read.
+void TaskLine(std::string_view type, const nlohmann::json& fields, std::string* out) {
+  out->reserve(32);
+  out->append("{\"type\":");
+  AppendJsonString(type, out);
+  if (fields.is_object()) {
+    for (auto it = fields.begin(); it != fields.end(); ++it) {
+      out->push_back(',');
+      AppendJsonString(it.key(), out);
+      out->push_back(':');
+      AppendJson(*it, out);
+    }
+  } else {
+    out->append(",\"fields\":");  // fails as bad_task, naming it
+    AppendJson(fields, out);
+  }
+  out->push_back('}');
+}
+
 void Cancel(FutureState& state) {
   Phase queued = Phase::kQueued;
   state.phase.compare_exchange_strong(queued, Phase::kCancelled);
@@ -156,17 +183,7 @@ Future Executor::Submit(std::string_view type, const nlohmann::json& fields) {
   auto state = std::make_shared<FutureState>();
   state->core = impl_->core;
   state->fetch = type == "fetch";
-  state->task = "{\"type\":";
-  AppendJsonString(type, &state->task);
-  if (fields.is_object() && !fields.empty()) {
-    std::string rest = fields.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-    state->task += ',';
-    state->task.append(rest, 1);
-  } else if (!fields.is_object()) {
-    state->task += ",\"fields\":" + fields.dump() + "}";  // fails as bad_task, naming it
-  } else {
-    state->task += '}';
-  }
+  TaskLine(type, fields, &state->task);
   bool wake;
   {
     std::lock_guard lock(impl_->core->mu);

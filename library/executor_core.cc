@@ -37,9 +37,8 @@ TaskFeed::Next ExecutorFeed::TakeRunnable(ResultOutput& /*output*/, InputTask* t
     taken_.pop_front();
     Phase queued = Phase::kQueued;
     if (!state->phase.compare_exchange_strong(queued, Phase::kSent)) continue;  // cancelled
-    current_ = std::move(state->task);
     task->seq = state->seq;
-    task->json = current_;
+    task->json = state->task;  // kept, and freed with the future, in the caller's thread
     task->error_line.clear();
     task->done = task->no_task = false;
     task->fetch = state->fetch;

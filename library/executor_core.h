@@ -29,7 +29,7 @@ struct Core {
 struct FutureState {
   std::shared_ptr<Core> core;
   uint64_t seq = 0;
-  std::string task;  // the task line, until it is sent
+  std::string task;  // the task line
   bool fetch = false;
   std::atomic<Phase> phase{Phase::kQueued};
   // Set before phase becomes kDone, read after.
@@ -80,7 +80,6 @@ class ExecutorFeed final : public TaskFeed {
   Fd wake_;  // an eventfd
   SentTasks& sent_;
   std::deque<std::shared_ptr<FutureState>> taken_;  // a batch, to lock once per batch
-  std::string current_;                             // the JSON of the task last taken
 };
 
 class ExecutorOutput final : public ResultOutput {
