@@ -41,6 +41,12 @@ grep -q "did you mean 'hi'" <<<"$out" || fail "no 'did you mean' for a misspelt 
 out=$(echo '{"type":"primes","lo":0}' | "$bin/primes" run --mode thread -j 1 2>/dev/null) || true
 grep -q "'hi'" <<<"$out" || fail "a missing field is not named: $out"
 
+# bench runs each configuration as a child of the same binary: primes too.
+"$bin/primes" gen primes --lo 0 --hi 20000 --count 4 >"$work/batch.jsonl"
+out=$("$bin/primes" bench "$work/batch.jsonl" --modes sequential,thread --workers 1 --repeat 1 2>&1) ||
+  fail "primes bench: $out"
+grep -q '^thread ' <<<"$out" || fail "primes bench has no thread row: $out"
+
 "$bin/primes_executor" 20000 8 process || fail "primes_executor, process mode"
 "$bin/primes_executor" 20000 8 thread || fail "primes_executor, thread mode"
 "$bin/race_counter" 4 1000000 || fail "race_counter"
