@@ -50,3 +50,22 @@ set(CPACK_DEBIAN_PACKAGE_SUGGESTS "bash-completion")
 set(CPACK_STRIP_FILES ON)
 set(CPACK_PACKAGE_DIRECTORY ${CMAKE_BINARY_DIR}/package)
 include(CPack)
+
+# The library: public headers under include/farm/, the static libraries, and
+# a CMake package, so that a program does find_package(farm) and links
+# farm::farm. farm's private headers are not installed: the public ones
+# include none of them.
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/farm DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+set_target_properties(farm_library PROPERTIES EXPORT_NAME farm)
+install(TARGETS farm_library farm_coordinator farm_worker farm_common
+        EXPORT farmTargets ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})
+set(FARM_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/farm)
+install(EXPORT farmTargets NAMESPACE farm:: DESTINATION ${FARM_CMAKE_DIR})
+include(CMakePackageConfigHelpers)
+set(FARM_WITH_MPI ${MPI_CXX_FOUND})
+configure_package_config_file(${PROJECT_SOURCE_DIR}/cmake/farmConfig.cmake.in
+                              ${CMAKE_BINARY_DIR}/farmConfig.cmake INSTALL_DESTINATION ${FARM_CMAKE_DIR})
+write_basic_package_version_file(${CMAKE_BINARY_DIR}/farmConfigVersion.cmake
+                                 COMPATIBILITY SameMajorVersion)
+install(FILES ${CMAKE_BINARY_DIR}/farmConfig.cmake ${CMAKE_BINARY_DIR}/farmConfigVersion.cmake
+        DESTINATION ${FARM_CMAKE_DIR})

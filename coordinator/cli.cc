@@ -72,7 +72,7 @@ ExitStatus VersionCommand() {
 
 }  // namespace
 
-ExitStatus Main(int argc, char** argv) {
+int Main(int argc, char** argv) {
   std::span<char* const> args(argv + 1, argc > 0 ? argc - 1 : 0);
   if (args.empty()) {
     fputs(kHelp, stderr);

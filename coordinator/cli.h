@@ -5,6 +5,6 @@
 namespace farm {
 
 // farm's command line: `farm run|gen|bench ...`. Returns the exit status.
-ExitStatus Main(int argc, char** argv);
+int Main(int argc, char** argv);  // include/farm/task.h declares it for users
 
 }  // namespace farm

@@ -5,12 +5,14 @@
 #include <optional>
 #include <string>
 
+#include <farm/mode.h>
+
 #include "common/fetch_settings.h"
 #include "coordinator/halt.h"
 
 namespace farm {
 
-enum class Mode { kProcess, kThread, kSequential, kMpi };
+// enum class Mode: include/farm/mode.h, the library's too.
 
 const char* ModeName(Mode mode);
 

@@ -275,6 +275,12 @@ bool Scheduler::HandleHalt() {
 }
 
 Status Scheduler::Run(TaskSource& source, ResultSink& sink) {
+  FileFeed feed(source, sink);
+  FileOutput output(sink);
+  return Run(feed, output);
+}
+
+Status Scheduler::Run(TaskFeed& source, ResultOutput& sink) {
   source_ = &source;
   sink_ = &sink;
   Status status = sink.Open();  // now that the workers run, not before
@@ -284,7 +290,7 @@ Status Scheduler::Run(TaskSource& source, ResultSink& sink) {
     Dispatch();
     if (!Busy() && (draining_ || (input_done_ && retry_queue_.empty()))) break;
     if (status = sink.Flush(); !status.ok()) break;
-    bool poll_input = input_wanted_ && !draining_;
+    bool poll_input = (input_wanted_ || source.always_poll()) && !draining_;
     bool input_ready = false;
     WaitRequest request{.until = std::exchange(input_busy_, false) ? env_.now() : WakeUp(),
                         .input_fd = poll_input ? source.fd() : -1,

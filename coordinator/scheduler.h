@@ -18,6 +18,7 @@
 #include "coordinator/progress.h"
 #include "coordinator/result_sink.h"
 #include "coordinator/summary.h"
+#include "coordinator/task_feed.h"
 #include "coordinator/task_source.h"
 #include "coordinator/transport.h"
 
@@ -44,6 +45,8 @@ class Scheduler : private TransportEvents {
   // error means the run could not go on: the wait failed, the output could
   // not be written, no worker could be restarted.
   Status Run(TaskSource& source, ResultSink& sink);
+  // The same over any feed and output (the library's Executor).
+  Status Run(TaskFeed& feed, ResultOutput& output);
 
  private:
   struct Task {
@@ -124,8 +127,8 @@ class Scheduler : private TransportEvents {
   Transport& transport_;
   RunSummary* summary_;
   SchedulerEnv env_;
-  TaskSource* source_ = nullptr;
-  ResultSink* sink_ = nullptr;
+  TaskFeed* source_ = nullptr;
+  ResultOutput* sink_ = nullptr;
   Progress progress_;
   std::vector<Slot> slots_;
   std::deque<Task> retry_queue_;

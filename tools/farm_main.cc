@@ -1,3 +1,3 @@
-#include "coordinator/cli.h"
+#include <farm/task.h>
 
 int main(int argc, char** argv) { return farm::Main(argc, argv); }

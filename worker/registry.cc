@@ -3,6 +3,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include <algorithm>
+#include <vector>
+
 #include "common/edit_distance.h"
 
 namespace farm {
@@ -109,12 +112,39 @@ std::string UnknownFieldMessage(const TaskType& type, std::string_view name) {
   return message + "; names starting with _ or x- are free for your own use)";
 }
 
+// The one table: the built-in rows, then those a program registered before
+// its workers started (AddTaskType). Its rows never move once workers run.
+std::vector<TaskType>& Table() {
+  static std::vector<TaskType> table(std::begin(kTaskTypes), std::end(kTaskTypes));
+  return table;
+}
+
 }  // namespace
 
-std::span<const TaskType> TaskTypes() { return kTaskTypes; }
+std::span<const TaskType> TaskTypes() { return Table(); }
+
+Status CheckNewTaskType(std::string_view name) {
+  const bool well_formed =
+      !name.empty() && name.size() <= 64 && std::all_of(name.begin(), name.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+      });
+  if (!well_formed)
+    return Status::Error("a task type's name is 1 to 64 of a-z, 0-9, _ and -, got '" +
+                         std::string(name) + "'");
+  if (FindTaskType(name) != nullptr)
+    return Status::Error("task type '" + std::string(name) + "' exists already");
+  return Status::Ok();
+}
+
+Status AddTaskType(const TaskType& type) {
+  if (type.run == nullptr) return Status::Error("task type without a function");
+  if (Status s = CheckNewTaskType(type.name); !s.ok()) return s;
+  Table().push_back(type);
+  return Status::Ok();
+}
 
 const TaskType* FindTaskType(std::string_view name) {
-  for (const TaskType& type : kTaskTypes)
+  for (const TaskType& type : Table())
     if (type.name == name) return &type;
   return nullptr;
 }
@@ -134,10 +164,10 @@ const TaskField& TaskFieldOf(std::string_view type_name, std::string_view name) 
 std::string UnknownTaskTypeMessage(std::string_view name) {
   std::string message = "unknown task type '" + std::string(name) + "'";
   NearMiss hint(name);
-  for (const TaskType& type : kTaskTypes) hint.Consider(type.name);
+  for (const TaskType& type : TaskTypes()) hint.Consider(type.name);
   if (!hint.best().empty()) return message + " (did you mean '" + std::string(hint.best()) + "'?)";
   message += " (known types:";
-  for (const TaskType& type : kTaskTypes) message += " " + std::string(type.name);
+  for (const TaskType& type : TaskTypes()) message += " " + std::string(type.name);
   return message + ")";
 }
 

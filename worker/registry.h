@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "common/status.h"
 #include "worker/task.h"
 
 namespace farm {
@@ -19,6 +20,13 @@ struct TaskType {
 };
 
 std::span<const TaskType> TaskTypes();
+
+// Adds a row after the built-ins: a program's own task type (the library's
+// farm::RegisterTask). Only before any worker or thread that reads the table
+// starts; an error for a malformed or taken name.
+Status AddTaskType(const TaskType& type);
+// Whether AddTaskType would take a row of this name.
+Status CheckNewTaskType(std::string_view name);
 
 // nullptr for an unknown name.
 const TaskType* FindTaskType(std::string_view name);

@@ -23,11 +23,8 @@ class FetchEngine;
 // (see common/json_writer.h).
 using ResultJson = std::string;
 
-struct TaskFailure : std::runtime_error {
-  TaskFailure(std::string code, const std::string& message)
-      : std::runtime_error(message), code(std::move(code)) {}
-  std::string code;
-};
+// The library's public farm::TaskError (include/farm/task.h).
+using TaskFailure = TaskError;
 
 // One worker's state, shared by the tasks it runs one after another.
 struct WorkerContext {

@@ -9,11 +9,10 @@
 #include <string>
 #include <string_view>
 
+#include <farm/task.h>  // FieldKind
 #include <nlohmann/json.hpp>
 
 namespace farm {
-
-enum class FieldKind { kInteger, kNumber, kBoolean, kString };
 
 struct TaskField {
   std::string_view name = {};
