@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "common/fetch_settings.h"
 #include "coordinator/halt.h"
@@ -31,6 +32,10 @@ struct RunOptions {
   bool progress = false;
   std::string summary_json;
   HaltPolicy halt;  // --halt
+  std::string db;   // --db: results also go into this SQLite file
+  // The command line, for the database's runs table.
+  const char* command = "run";
+  std::vector<std::string> arguments;
 };
 
 }  // namespace farm

@@ -1,0 +1,265 @@
+#include "coordinator/db_writer.h"
+
+#include <signal.h>
+
+#include <nlohmann/json.hpp>
+
+#include "common/canonical_id.h"
+
+namespace farm {
+namespace {
+
+using SteadyClock = std::chrono::steady_clock;
+
+constexpr size_t kBatchBytes = 64 * 1024;
+// The queue's bound: past it the coordinator waits for the writer.
+constexpr size_t kMaxQueuedBytes = 4 * 1024 * 1024;
+// A transaction ends after this many rows, or this long after its first.
+constexpr uint64_t kRowsPerCommit = 20'000;
+constexpr auto kCommitEvery = std::chrono::milliseconds(500);
+
+constexpr const char* kInsert = R"sql(
+INSERT INTO results (run, id, type, ok, worker, attempts, elapsed_ms, error_code,
+                     error_message, result, finished_at)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+ON CONFLICT (run, id) DO UPDATE SET
+  type = excluded.type, ok = excluded.ok, worker = excluded.worker,
+  attempts = excluded.attempts, elapsed_ms = excluded.elapsed_ms,
+  error_code = excluded.error_code, error_message = excluded.error_message,
+  result = excluded.result, finished_at = excluded.finished_at
+)sql";
+
+double UnixNow() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+void BindText(sqlite3_stmt* stmt, int index, const std::string& text) {
+  sqlite3_bind_text(stmt, index, text.data(), static_cast<int>(text.size()), SQLITE_STATIC);
+}
+
+// Binds a member of `object` that is a string, else NULL.
+void BindStringMember(sqlite3_stmt* stmt, int index, const nlohmann::ordered_json& object,
+                      const char* key) {
+  auto it = object.find(key);
+  if (it != object.end() && it->is_string())
+    BindText(stmt, index, it->get_ref<const std::string&>());
+  else
+    sqlite3_bind_null(stmt, index);
+}
+
+}  // namespace
+
+DbWriter::~DbWriter() {
+  if (opened()) (void)Finish("null");
+}
+
+Status DbWriter::Open(const std::string& path, const DbRunInfo& info, bool resume) {
+  path_ = path;
+  // A file-size limit (ulimit -f) is then an error to report, not a death.
+  signal(SIGXFSZ, SIG_IGN);
+  if (Status s = OpenDbForWriting(path, &db_); !s.ok()) return s;
+  sqlite3* db = db_.get();
+  const std::string what = "cannot write --db '" + path + "'";
+  if (Status s = Exec(db, "BEGIN IMMEDIATE", what); !s.ok()) return s;
+  Status s = resume ? NewestRun(db, &run_) : Status::Ok();
+  SqliteStmt stmt;
+  if (s.ok() && run_ > 0) {
+    s = Prepare(db, "UPDATE runs SET resumed = resumed + 1, ended_at = NULL WHERE run = ?1",
+                &stmt);
+    if (s.ok()) sqlite3_bind_int64(stmt.get(), 1, run_);
+  } else if (s.ok()) {
+    s = Prepare(db,
+                "INSERT INTO runs (seed, command_line, mode, workers, started_at) VALUES "
+                "(?1, ?2, ?3, ?4, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))",
+                &stmt);
+    const std::string seed = std::to_string(info.seed);  // a u64 does not fit an INTEGER
+    if (s.ok()) {
+      sqlite3_bind_text(stmt.get(), 1, seed.c_str(), -1, SQLITE_TRANSIENT);
+      BindText(stmt.get(), 2, info.command_line);
+      BindText(stmt.get(), 3, info.mode);
+      sqlite3_bind_int(stmt.get(), 4, info.workers);
+    }
+  }
+  if (s.ok() && sqlite3_step(stmt.get()) != SQLITE_DONE) s = DbError(db, what);
+  if (s.ok() && run_ == 0) run_ = sqlite3_last_insert_rowid(db);
+  stmt.reset();
+  if (s.ok()) s = Exec(db, "COMMIT", what);
+  if (s.ok()) s = Prepare(db, kInsert, &insert_);
+  if (!s.ok()) {
+    sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+    return s;
+  }
+  thread_ = std::thread([this] { Loop(); });
+  return Status::Ok();
+}
+
+bool DbWriter::Add(std::string_view line) {
+  filling_.lines.append(line).push_back('\n');
+  if (filling_.lines.size() >= kBatchBytes) Flush();
+  return !failed_;
+}
+
+void DbWriter::Flush() {
+  if (filling_.lines.empty()) return;
+  filling_.received_at = UnixNow();
+  Push(std::exchange(filling_, Batch{}));
+}
+
+void DbWriter::Push(Batch batch) {
+  std::unique_lock lock(mu_);
+  space_.wait(lock, [this] { return queued_bytes_ < kMaxQueuedBytes || failed_; });
+  if (failed_) return;  // the rows are lost with the database; the run ends
+  queued_bytes_ += batch.lines.size();
+  queue_.push_back(std::move(batch));
+  work_.notify_one();
+}
+
+void DbWriter::Loop() {
+  std::unique_lock lock(mu_);
+  for (;;) {
+    if (queue_.empty() && !closing_) {
+      if (in_transaction_)
+        work_.wait_until(lock, transaction_started_ + kCommitEvery);
+      else
+        work_.wait(lock, [this] { return !queue_.empty() || closing_; });
+    }
+    Status status;
+    if (!queue_.empty()) {
+      Batch batch = std::move(queue_.front());
+      queue_.pop_front();
+      queued_bytes_ -= batch.lines.size();
+      space_.notify_all();
+      lock.unlock();
+      status = Write(batch);
+      lock.lock();
+    } else if (in_transaction_ &&
+               (closing_ || SteadyClock::now() >= transaction_started_ + kCommitEvery)) {
+      lock.unlock();
+      status = Commit();  // a trickle: durable within kCommitEvery
+      lock.lock();
+    } else if (closing_) {
+      return;
+    }
+    if (!status.ok()) {
+      if (in_transaction_) sqlite3_exec(db_.get(), "ROLLBACK", nullptr, nullptr, nullptr);
+      in_transaction_ = false;
+      status_ = status;
+      failed_ = true;
+      space_.notify_all();
+      return;
+    }
+  }
+}
+
+Status DbWriter::Write(const Batch& batch) {
+  std::string_view lines = batch.lines;
+  while (!lines.empty()) {
+    size_t end = lines.find('\n');
+    if (!in_transaction_)
+      if (Status s = Begin(); !s.ok()) return s;
+    if (Status s = InsertLine(lines.substr(0, end), batch.received_at); !s.ok()) return s;
+    lines.remove_prefix(end + 1);
+    if (++rows_in_transaction_ >= kRowsPerCommit ||
+        SteadyClock::now() >= transaction_started_ + kCommitEvery)
+      if (Status s = Commit(); !s.ok()) return s;
+  }
+  return Status::Ok();
+}
+
+// Parsed here, in the writer thread, so the coordinator never parses a
+// result. Lines are farm's own: one that is no result object is skipped.
+Status DbWriter::InsertLine(std::string_view line, double received_at) {
+  // Ordered: the result column keeps the members in the order the line had them.
+  nlohmann::ordered_json result =
+      nlohmann::ordered_json::parse(line, nullptr, /*allow_exceptions=*/false);
+  if (!result.is_object()) return Status::Ok();
+  auto id = result.find("id");
+  if (id == result.end() || !(id->is_string() || id->is_number_integer())) return Status::Ok();
+  const std::string id_json = CanonicalIdOf(*id);
+  const bool ok = result.value("ok", false);
+  sqlite3_stmt* stmt = insert_.get();
+  sqlite3_bind_int64(stmt, 1, run_);
+  BindText(stmt, 2, id_json);
+  BindStringMember(stmt, 3, result, "type");
+  sqlite3_bind_int(stmt, 4, ok ? 1 : 0);
+  auto worker = result.find("worker");
+  if (worker != result.end() && worker->is_number_integer())
+    sqlite3_bind_int64(stmt, 5, worker->get<int64_t>());
+  else
+    sqlite3_bind_null(stmt, 5);
+  sqlite3_bind_int64(stmt, 6, result.value("attempts", int64_t{0}));
+  sqlite3_bind_double(stmt, 7, result.value("elapsed_ms", 0.0));
+  static const nlohmann::ordered_json kNoError = nlohmann::ordered_json::object();
+  auto error = result.find("error");
+  const nlohmann::ordered_json& error_object =
+      error != result.end() && error->is_object() ? *error : kNoError;
+  BindStringMember(stmt, 8, error_object, "code");
+  BindStringMember(stmt, 9, error_object, "message");
+  std::string result_json;
+  if (auto it = result.find("result"); it != result.end()) {
+    result_json = it->dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+    BindText(stmt, 10, result_json);
+  } else {
+    sqlite3_bind_null(stmt, 10);
+  }
+  sqlite3_bind_double(stmt, 11, received_at);
+  int rc = sqlite3_step(stmt);
+  sqlite3_reset(stmt);
+  if (rc != SQLITE_DONE) return DbError(db_.get(), "cannot write results to --db '" + path_ + "'");
+  return Status::Ok();
+}
+
+Status DbWriter::Begin() {
+  if (Status s = Exec(db_.get(), "BEGIN IMMEDIATE", "cannot write results to --db '" + path_ + "'");
+      !s.ok())
+    return s;
+  in_transaction_ = true;
+  rows_in_transaction_ = 0;
+  transaction_started_ = SteadyClock::now();
+  return Status::Ok();
+}
+
+Status DbWriter::Commit() {
+  if (!in_transaction_) return Status::Ok();
+  if (Status s = Exec(db_.get(), "COMMIT", "cannot write results to --db '" + path_ + "'");
+      !s.ok())
+    return s;
+  in_transaction_ = false;
+  return Status::Ok();
+}
+
+Status DbWriter::status() const {
+  std::lock_guard lock(mu_);
+  return status_;
+}
+
+Status DbWriter::Finish(const std::string& summary_json) {
+  if (!opened()) return status();
+  Flush();
+  {
+    std::lock_guard lock(mu_);
+    closing_ = true;
+    work_.notify_all();
+  }
+  thread_.join();
+  Status status = this->status();
+  if (status.ok()) {
+    SqliteStmt stmt;
+    status = Prepare(db_.get(),
+                     "UPDATE runs SET ended_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), "
+                     "summary = ?2 WHERE run = ?1",
+                     &stmt);
+    if (status.ok()) {
+      sqlite3_bind_int64(stmt.get(), 1, run_);
+      BindText(stmt.get(), 2, summary_json);
+      if (sqlite3_step(stmt.get()) != SQLITE_DONE)
+        status = DbError(db_.get(), "cannot write the summary to --db '" + path_ + "'");
+    }
+  }
+  insert_.reset();
+  db_.reset();  // the last connection: checkpoints, and removes the WAL
+  return status;
+}
+
+}  // namespace farm
