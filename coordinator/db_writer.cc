@@ -4,7 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "common/canonical_id.h"
+#include "common/result_line.h"
 
 namespace farm {
 namespace {
@@ -34,14 +34,15 @@ double UnixNow() {
       .count();
 }
 
-void BindText(sqlite3_stmt* stmt, int index, const std::string& text) {
-  sqlite3_bind_text(stmt, index, text.data(), static_cast<int>(text.size()), SQLITE_STATIC);
+int BindText(sqlite3_stmt* stmt, int index, std::string_view text) {
+  return sqlite3_bind_text(stmt, index, text.data(), static_cast<int>(text.size()),
+                           SQLITE_STATIC);
 }
 
 // Binds a member of `object` that is a string, else NULL.
-void BindStringMember(sqlite3_stmt* stmt, int index, const nlohmann::ordered_json& object,
+void BindStringMember(sqlite3_stmt* stmt, int index, const nlohmann::json& object,
                       const char* key) {
-  auto it = object.find(key);
+  auto it = object.is_object() ? object.find(key) : object.end();
   if (it != object.end() && it->is_string())
     BindText(stmt, index, it->get_ref<const std::string&>());
   else
@@ -160,53 +161,47 @@ Status DbWriter::Write(const Batch& batch) {
       if (Status s = Begin(); !s.ok()) return s;
     if (Status s = InsertLine(lines.substr(0, end), batch.received_at); !s.ok()) return s;
     lines.remove_prefix(end + 1);
+    // The clock is read every 256 rows and after each batch, not each row.
     if (++rows_in_transaction_ >= kRowsPerCommit ||
-        SteadyClock::now() >= transaction_started_ + kCommitEvery)
+        ((lines.empty() || rows_in_transaction_ % 256 == 0) &&
+         SteadyClock::now() >= transaction_started_ + kCommitEvery))
       if (Status s = Commit(); !s.ok()) return s;
   }
   return Status::Ok();
 }
 
-// Parsed here, in the writer thread, so the coordinator never parses a
-// result. Lines are farm's own: one that is no result object is skipped.
+// Split here, in the writer thread, so the coordinator never parses a
+// result. Lines are farm's own, from common/result_line.h; only a failed
+// task's error object is parsed as JSON.
 Status DbWriter::InsertLine(std::string_view line, double received_at) {
-  // Ordered: the result column keeps the members in the order the line had them.
-  nlohmann::ordered_json result =
-      nlohmann::ordered_json::parse(line, nullptr, /*allow_exceptions=*/false);
-  if (!result.is_object()) return Status::Ok();
-  auto id = result.find("id");
-  if (id == result.end() || !(id->is_string() || id->is_number_integer())) return Status::Ok();
-  const std::string id_json = CanonicalIdOf(*id);
-  const bool ok = result.value("ok", false);
+  const std::string what = "cannot write results to --db '" + path_ + "'";
+  ResultParts parts;
+  if (!SplitResultLine(line, &parts))
+    return Status::Error(what + ": not a result line: " + std::string(line.substr(0, 80)));
+  const ResultHeader& header = parts.header;
   sqlite3_stmt* stmt = insert_.get();
   sqlite3_bind_int64(stmt, 1, run_);
-  BindText(stmt, 2, id_json);
-  BindStringMember(stmt, 3, result, "type");
-  sqlite3_bind_int(stmt, 4, ok ? 1 : 0);
-  auto worker = result.find("worker");
-  if (worker != result.end() && worker->is_number_integer())
-    sqlite3_bind_int64(stmt, 5, worker->get<int64_t>());
-  else
-    sqlite3_bind_null(stmt, 5);
-  sqlite3_bind_int64(stmt, 6, result.value("attempts", int64_t{0}));
-  sqlite3_bind_double(stmt, 7, result.value("elapsed_ms", 0.0));
-  static const nlohmann::ordered_json kNoError = nlohmann::ordered_json::object();
-  auto error = result.find("error");
-  const nlohmann::ordered_json& error_object =
-      error != result.end() && error->is_object() ? *error : kNoError;
-  BindStringMember(stmt, 8, error_object, "code");
-  BindStringMember(stmt, 9, error_object, "message");
-  std::string result_json;
-  if (auto it = result.find("result"); it != result.end()) {
-    result_json = it->dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
-    BindText(stmt, 10, result_json);
-  } else {
-    sqlite3_bind_null(stmt, 10);
+  std::string id;
+  BindId(stmt, 2, header.id_json, &id);
+  std::string type;  // the type as plain text: `fib`, not `"fib"`
+  if (header.type_json != "null") type = JsonStringValue(header.type_json);
+  header.type_json == "null" ? sqlite3_bind_null(stmt, 3) : BindText(stmt, 3, type);
+  sqlite3_bind_int(stmt, 4, parts.ok ? 1 : 0);
+  header.worker < 0 ? sqlite3_bind_null(stmt, 5) : sqlite3_bind_int(stmt, 5, header.worker);
+  sqlite3_bind_int(stmt, 6, header.attempts);
+  sqlite3_bind_double(stmt, 7, header.elapsed_ms);
+  nlohmann::json error;
+  if (!parts.ok) {
+    error = nlohmann::json::parse(parts.error_json, nullptr, /*allow_exceptions=*/false);
+    if (!error.is_object()) error = nlohmann::json::object();
   }
+  BindStringMember(stmt, 8, error, "code");
+  BindStringMember(stmt, 9, error, "message");
+  parts.ok ? BindText(stmt, 10, parts.result_json) : sqlite3_bind_null(stmt, 10);
   sqlite3_bind_double(stmt, 11, received_at);
   int rc = sqlite3_step(stmt);
   sqlite3_reset(stmt);
-  if (rc != SQLITE_DONE) return DbError(db_.get(), "cannot write results to --db '" + path_ + "'");
+  if (rc != SQLITE_DONE) return DbError(db_.get(), what);
   return Status::Ok();
 }
 

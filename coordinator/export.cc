@@ -47,8 +47,9 @@ void AppendJsonLine(sqlite3_stmt* stmt, std::string* out) {
     type_json.clear();
     AppendJsonString(Text(stmt, kType), &type_json);
   }
+  const std::string id_json = IdJsonOf(stmt, kId);
   ResultHeader header{
-      .id_json = Text(stmt, kId),
+      .id_json = id_json,
       .type_json = type_json,
       .worker = sqlite3_column_type(stmt, kWorker) == SQLITE_NULL
                     ? -1
@@ -77,7 +78,9 @@ void AppendCsvLine(int64_t run, sqlite3_stmt* stmt, std::string* out) {
   out->append(std::to_string(run));
   for (int column = kId; column <= kAt; ++column) {
     out->push_back(',');
-    if (column == kElapsedMs || column == kAt) {
+    if (column == kId) {
+      AppendCsvField(IdJsonOf(stmt, kId), out);  // as in the result lines: 7 or "x"
+    } else if (column == kElapsedMs || column == kAt) {
       if (sqlite3_column_type(stmt, column) != SQLITE_NULL)
         out->append(nlohmann::json(sqlite3_column_double(stmt, column)).dump());
     } else {

@@ -4,7 +4,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <charconv>
 #include <filesystem>
+
+#include <nlohmann/json.hpp>
+
+#include "common/json_writer.h"
 
 #include "coordinator/run_files.h"
 
@@ -32,7 +37,7 @@ CREATE TABLE IF NOT EXISTS runs (
 );
 CREATE TABLE IF NOT EXISTS results (
   run INTEGER NOT NULL REFERENCES runs (run),
-  id TEXT NOT NULL,
+  id NOT NULL,  -- no type: INTEGER or TEXT as the id was (BindId)
   type TEXT,
   ok INTEGER NOT NULL,
   worker INTEGER,
@@ -45,7 +50,8 @@ CREATE TABLE IF NOT EXISTS results (
   PRIMARY KEY (run, id)
 );
 CREATE INDEX IF NOT EXISTS results_failed ON results (run, error_code) WHERE NOT ok;
-CREATE INDEX IF NOT EXISTS results_slowest ON results (run, elapsed_ms);
+-- Partial indexes: a row that is ok, quick and no fib costs none of them.
+CREATE INDEX IF NOT EXISTS results_slow ON results (run, elapsed_ms) WHERE elapsed_ms > 1000;
 CREATE INDEX IF NOT EXISTS results_fib_digits
   ON results (run, json_extract(result, '$.digits')) WHERE type = 'fib';
 )sql";
@@ -72,6 +78,45 @@ Status CheckVersion(sqlite3* db, const std::string& path) {
                        "; this farm reads and writes version " +
                        std::to_string(kDbSchemaVersion) +
                        " only: give a new file, or export it with the farm that wrote it");
+}
+
+std::string JsonStringValue(std::string_view json) {
+  if (json.find('\\') == std::string_view::npos) return std::string(json.substr(1, json.size() - 2));
+  nlohmann::json value = nlohmann::json::parse(json, nullptr, /*allow_exceptions=*/false);
+  return value.is_string() ? value.get<std::string>() : std::string(json);
+}
+
+void BindId(sqlite3_stmt* stmt, int index, std::string_view id_json, std::string* scratch) {
+  int64_t number;
+  if (!id_json.starts_with('"')) {
+    auto [end, error] = std::from_chars(id_json.data(), id_json.data() + id_json.size(), number);
+    if (error == std::errc() && end == id_json.data() + id_json.size()) {
+      sqlite3_bind_int64(stmt, index, number);
+    } else {
+      sqlite3_bind_blob(stmt, index, id_json.data(), static_cast<int>(id_json.size()),
+                        SQLITE_STATIC);
+    }
+    return;
+  }
+  *scratch = JsonStringValue(id_json);
+  sqlite3_bind_text(stmt, index, scratch->data(), static_cast<int>(scratch->size()),
+                    SQLITE_STATIC);
+}
+
+std::string IdJsonOf(sqlite3_stmt* stmt, int column) {
+  const char* bytes = static_cast<const char*>(sqlite3_column_blob(stmt, column));
+  std::string_view value(bytes ? bytes : "", static_cast<size_t>(sqlite3_column_bytes(stmt, column)));
+  switch (sqlite3_column_type(stmt, column)) {
+    case SQLITE_INTEGER:
+      return std::to_string(sqlite3_column_int64(stmt, column));
+    case SQLITE_TEXT: {
+      std::string json;
+      AppendJsonString(value, &json);
+      return json;
+    }
+    default:
+      return std::string(value);
+  }
 }
 
 Status DbError(sqlite3* db, const std::string& what) {
@@ -126,7 +171,7 @@ Status OpenDbForWriting(const std::string& path, SqliteDb* db) {
   const std::string what = "cannot write --db '" + path + "'";
   // NORMAL: a commit survives a crash of farm (kill -9) at once, and a
   // power cut from the next checkpoint on.
-  if (Status s = Exec(handle, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL", what);
+  if (Status s = Exec(handle, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA wal_autocheckpoint=16384", what);
       !s.ok())
     return s;
   if (Status s = Exec(handle, "BEGIN IMMEDIATE", what); !s.ok()) return s;
@@ -161,7 +206,8 @@ bool DbDoneIds::Done(const std::string& id_json, uint64_t) {
   }
   sqlite3_stmt* stmt = lookup_.get();
   sqlite3_bind_int64(stmt, 1, run_);
-  sqlite3_bind_text(stmt, 2, id_json.data(), static_cast<int>(id_json.size()), SQLITE_STATIC);
+  std::string scratch;
+  BindId(stmt, 2, id_json, &scratch);
   int rc = sqlite3_step(stmt);
   bool done = rc == SQLITE_ROW && sqlite3_column_int(stmt, 0) != 0;
   if (rc != SQLITE_ROW && rc != SQLITE_DONE) status_ = DbError(db_.get(), "--resume --db");

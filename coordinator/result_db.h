@@ -5,7 +5,7 @@
 //   runs(run INTEGER PRIMARY KEY, seed TEXT, command_line TEXT (JSON array),
 //        mode TEXT, workers INTEGER, started_at TEXT, ended_at TEXT,
 //        resumed INTEGER, summary TEXT (JSON, as --summary-json))
-//   results(run, id TEXT (canonical JSON: 7 or "x"), type TEXT, ok INTEGER,
+//   results(run, id (7 for the id 7, 'x' for the id "x"), type TEXT, ok INTEGER,
 //           worker INTEGER, attempts INTEGER, elapsed_ms REAL,
 //           error_code TEXT, error_message TEXT, result TEXT (JSON),
 //           finished_at REAL (Unix seconds), PRIMARY KEY (run, id))
@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "common/status.h"
 #include "coordinator/resume.h"
@@ -44,6 +45,16 @@ Status OpenDb(const std::string& path, int flags, SqliteDb* db);
 Status Prepare(sqlite3* db, const char* sql, SqliteStmt* stmt);
 // Runs `sql`; on failure "what: sqlite's message".
 Status Exec(sqlite3* db, const char* sql, const std::string& what);
+
+// Binds a canonical id (common/canonical_id.h) as its column value: an
+// integer as INTEGER, a string as TEXT, so 7 and "7" stay two ids and line
+// numbers are keys in ascending order; an integer past INT64_MAX as a BLOB
+// of its digits. `scratch` holds what the binding points into.
+void BindId(sqlite3_stmt* stmt, int index, std::string_view id_json, std::string* scratch);
+// The canonical id of a column value that BindId stored.
+std::string IdJsonOf(sqlite3_stmt* stmt, int column);
+// A JSON string's value; a plain copy unless it holds an escape.
+std::string JsonStringValue(std::string_view json);
 
 // An error naming both versions unless `db` is empty or of kDbSchemaVersion.
 Status CheckVersion(sqlite3* db, const std::string& path);
