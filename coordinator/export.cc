@@ -23,7 +23,7 @@ constexpr size_t kFlushAt = 256 * 1024;
 enum Column { kId, kType, kOk, kWorker, kAttempts, kElapsedMs, kCode, kMessage, kResult, kAt };
 constexpr const char* kSelect =
     "SELECT id, type, ok, worker, attempts, elapsed_ms, error_code, error_message, result, "
-    "finished_at FROM results WHERE run = ?1 ORDER BY rowid";
+    "finished_at FROM results WHERE run = ?1 ORDER BY finished_at, id";
 constexpr const char* kCsvHeader =
     "run,id,type,ok,worker,attempts,elapsed_ms,error_code,error_message,result,finished_at\n";
 

@@ -48,7 +48,7 @@ CREATE TABLE IF NOT EXISTS results (
   result TEXT,
   finished_at REAL NOT NULL,
   PRIMARY KEY (run, id)
-);
+) WITHOUT ROWID;  -- one b-tree: a row's insert and --resume's lookup are one descent
 CREATE INDEX IF NOT EXISTS results_failed ON results (run, error_code) WHERE NOT ok;
 -- Partial indexes: a row that is ok, quick and no fib costs none of them.
 CREATE INDEX IF NOT EXISTS results_slow ON results (run, elapsed_ms) WHERE elapsed_ms > 1000;
