@@ -1,6 +1,7 @@
 #include "coordinator/result_db.h"
 
 #include <errno.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -120,7 +121,12 @@ std::string IdJsonOf(sqlite3_stmt* stmt, int column) {
 }
 
 Status DbError(sqlite3* db, const std::string& what) {
-  return Status::Error(what + ": " + (db ? sqlite3_errmsg(db) : "out of memory"));
+  if (db == nullptr) return Status::Error(what + ": out of memory");
+  std::string message = what + ": " + sqlite3_errmsg(db);
+  // "disk I/O error" says little: the system's error says which.
+  if (int error = sqlite3_system_errno(db); error != 0)
+    message += std::string(" (") + strerror(error) + ")";
+  return Status::Error(message);
 }
 
 Status OpenDb(const std::string& path, int flags, SqliteDb* db) {
