@@ -82,7 +82,8 @@ Status CheckVersion(sqlite3* db, const std::string& path) {
 }
 
 std::string JsonStringValue(std::string_view json) {
-  if (json.find('\\') == std::string_view::npos) return std::string(json.substr(1, json.size() - 2));
+  if (json.find('\\') == std::string_view::npos)
+    return std::string(json.substr(1, json.size() - 2));
   nlohmann::json value = nlohmann::json::parse(json, nullptr, /*allow_exceptions=*/false);
   return value.is_string() ? value.get<std::string>() : std::string(json);
 }
@@ -106,7 +107,8 @@ void BindId(sqlite3_stmt* stmt, int index, std::string_view id_json, std::string
 
 std::string IdJsonOf(sqlite3_stmt* stmt, int column) {
   const char* bytes = static_cast<const char*>(sqlite3_column_blob(stmt, column));
-  std::string_view value(bytes ? bytes : "", static_cast<size_t>(sqlite3_column_bytes(stmt, column)));
+  std::string_view value(bytes ? bytes : "",
+                         static_cast<size_t>(sqlite3_column_bytes(stmt, column)));
   switch (sqlite3_column_type(stmt, column)) {
     case SQLITE_INTEGER:
       return std::to_string(sqlite3_column_int64(stmt, column));
@@ -176,8 +178,12 @@ Status OpenDbForWriting(const std::string& path, SqliteDb* db) {
   sqlite3* handle = db->get();
   const std::string what = "cannot write --db '" + path + "'";
   // NORMAL: a commit survives a crash of farm (kill -9) at once, and a
-  // power cut from the next checkpoint on.
-  if (Status s = Exec(handle, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA wal_autocheckpoint=16384", what);
+  // power cut from the next checkpoint on. Checkpoints every 64 MB of WAL
+  // rather than 4: fewer pauses of the writer on a big batch.
+  if (Status s = Exec(handle,
+                      "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+                      "PRAGMA wal_autocheckpoint=16384",
+                      what);
       !s.ok())
     return s;
   if (Status s = Exec(handle, "BEGIN IMMEDIATE", what); !s.ok()) return s;

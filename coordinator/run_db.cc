@@ -22,7 +22,12 @@ Status RunDb::Start(const RunOptions& options, int workers, ResultSink* sink, Ta
     resume_ = true;
   }
   sink->CopyTo(&writer_);
+  sink_ = sink;
   return Status::Ok();
+}
+
+RunDb::~RunDb() {
+  if (sink_ != nullptr) sink_->CopyTo(nullptr);
 }
 
 ExitStatus RunDb::Finish(const RunSummary& summary, ExitStatus exit_status) {

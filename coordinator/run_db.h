@@ -15,6 +15,11 @@ namespace farm {
 
 class RunDb {
  public:
+  RunDb() = default;
+  ~RunDb();  // the sink outlives it: it stops copying there
+  RunDb(const RunDb&) = delete;
+  RunDb& operator=(const RunDb&) = delete;
+
   // Nothing without --db. Else opens the database (checked by CheckDb) once
   // the run has started, tees `sink` into it, and with --resume makes
   // `source` skip the ids the newest run has done.
@@ -27,6 +32,7 @@ class RunDb {
  private:
   DbWriter writer_;
   DbDoneIds done_;
+  ResultSink* sink_ = nullptr;
   bool resume_ = false;
 };
 

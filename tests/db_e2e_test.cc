@@ -186,7 +186,8 @@ TEST(Db, ReadOnlyDatabaseIsRefusedBeforeAnythingRuns) {
   chmod(dir.path().c_str(), 0755);
   chmod(db.c_str(), 0444);
   // Root may write anything: run as nobody then.
-  const std::string as = geteuid() == 0 ? "setpriv --reuid=65534 --regid=65534 --clear-groups " : "";
+  const std::string as =
+      geteuid() == 0 ? "setpriv --reuid=65534 --regid=65534 --clear-groups " : "";
   auto run = RunFarmInShell(as + "\"$0\" run --db \"$1\" < /dev/null", {db});
   EXPECT_EQ(run.exit_code, 2) << run.err;
   EXPECT_NE(run.err.find("cannot write '" + db + "': Permission denied"), std::string::npos)
