@@ -227,4 +227,10 @@ bool DbDoneIds::Done(const std::string& id_json, uint64_t) {
   return done;
 }
 
+void DbDoneIds::Close() {
+  lookup_.reset();
+  db_.reset();
+  run_ = 0;
+}
+
 }  // namespace farm

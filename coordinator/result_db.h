@@ -80,6 +80,8 @@ class DbDoneIds : public DoneIds {
   Status Open(const std::string& path, int64_t run);
   bool Done(const std::string& id_json, uint64_t line) override;
   const Status& status() const { return status_; }
+  // Ends its read, so the writer's close can checkpoint and remove the WAL.
+  void Close();
 
  private:
   SqliteDb db_;

@@ -33,8 +33,10 @@ RunDb::~RunDb() {
 ExitStatus RunDb::Finish(const RunSummary& summary, ExitStatus exit_status) {
   if (!writer_.opened()) return exit_status;
   const bool said = !writer_.status().ok();  // the sink failed with it, and said so
+  const Status lookups = done_.status();
+  done_.Close();
   Status status = writer_.Finish(SummaryJson(summary));
-  if (status.ok() && resume_) status = done_.status();
+  if (status.ok() && resume_) status = lookups;
   if (status.ok()) return exit_status;
   if (!said) Say("farm run: " + status.message() + "\n");
   return exit_status == kExitInterrupted ? exit_status : kExitCannotComplete;
