@@ -18,6 +18,8 @@ constexpr size_t kMaxQueuedBytes = 4 * 1024 * 1024;
 constexpr uint64_t kRowsPerCommit = 20'000;
 constexpr auto kCommitEvery = std::chrono::milliseconds(500);
 
+// The primary key makes a second row for an id of a run impossible: the
+// upsert replaces a failed row when --resume runs its task again.
 constexpr const char* kInsert = R"sql(
 INSERT INTO results (run, id, type, ok, worker, attempts, elapsed_ms, error_code,
                      error_message, result, finished_at)
@@ -174,10 +176,9 @@ Status DbWriter::Write(const Batch& batch) {
 // result. Lines are farm's own, from common/result_line.h; only a failed
 // task's error object is parsed as JSON.
 Status DbWriter::InsertLine(std::string_view line, double received_at) {
-  const std::string what = "cannot write results to --db '" + path_ + "'";
   ResultParts parts;
   if (!SplitResultLine(line, &parts))
-    return Status::Error(what + ": not a result line: " + std::string(line.substr(0, 80)));
+    return Status::Error(What() + ": not a result line: " + std::string(line.substr(0, 80)));
   const ResultHeader& header = parts.header;
   sqlite3_stmt* stmt = insert_.get();
   sqlite3_bind_int64(stmt, 1, run_);
@@ -201,14 +202,15 @@ Status DbWriter::InsertLine(std::string_view line, double received_at) {
   sqlite3_bind_double(stmt, 11, received_at);
   int rc = sqlite3_step(stmt);
   sqlite3_reset(stmt);
-  if (rc != SQLITE_DONE) return DbError(db_.get(), what);
+  if (rc != SQLITE_DONE) return DbError(db_.get(), What());
   return Status::Ok();
 }
 
+std::string DbWriter::What() const { return "cannot write results to --db '" + path_ + "'"; }
+
 Status DbWriter::Begin() {
-  if (Status s = Exec(db_.get(), "BEGIN IMMEDIATE", "cannot write results to --db '" + path_ + "'");
-      !s.ok())
-    return s;
+  if (sqlite3_exec(db_.get(), "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK)
+    return DbError(db_.get(), What());
   in_transaction_ = true;
   rows_in_transaction_ = 0;
   transaction_started_ = SteadyClock::now();
@@ -217,9 +219,8 @@ Status DbWriter::Begin() {
 
 Status DbWriter::Commit() {
   if (!in_transaction_) return Status::Ok();
-  if (Status s = Exec(db_.get(), "COMMIT", "cannot write results to --db '" + path_ + "'");
-      !s.ok())
-    return s;
+  if (sqlite3_exec(db_.get(), "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK)
+    return DbError(db_.get(), What());
   in_transaction_ = false;
   return Status::Ok();
 }

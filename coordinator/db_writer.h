@@ -67,6 +67,7 @@ class DbWriter : public LineCopy {
   Status Write(const Batch& batch);
   Status InsertLine(std::string_view line, double received_at);
   Status Begin();
+  std::string What() const;  // the start of its error messages
   Status Commit();
 
   SqliteDb db_;
