@@ -34,7 +34,8 @@ farm run options:
   --keep-order             results in input order
   --retries R              re-runs of a task whose worker died or hung (default 2)
   --task-timeout SEC       wall-clock limit per task
-  --resume                 with -o FILE: skip tasks already ok in FILE, append the rest
+  --resume                 with -o FILE: skip tasks already ok in FILE, append the rest;
+                           with --db FILE: the same from the database
   --urls FILE              plain URLs, one a line, as fetch tasks
   --out-dir DIR            where fetch saves bodies (default downloads)
   --concurrency K          transfers in flight per worker (default 8)
