@@ -21,6 +21,13 @@ std::string CanonicalIdOf(const nlohmann::json& id);
 // its id is neither a string nor an integer.
 bool CanonicalId(const nlohmann::json& task, uint64_t seq, std::string* id_json);
 
+// What CanonicalId finds, for a line that IsValidJson accepted, by a scan
+// of its top level instead of a parse tree: --resume reads millions of
+// lines. False when the scan cannot tell and the line needs the parse: an
+// escape in a key or the id, a repeated "id", an id that is a number but
+// no small integer, or a string id with bytes outside printable ASCII.
+bool ScanCanonicalId(std::string_view json, uint64_t seq, std::string* id_json);
+
 // A task's id and type as JSON text, for a result line written outside a
 // worker; type is `null` when it has none.
 struct TaskIdentity {

@@ -25,7 +25,55 @@ void AppendHeader(const ResultHeader& header, bool ok, std::string* out) {
                           .ptr);
 }
 
+// Takes `literal` off the front of *text.
+bool Eat(std::string_view literal, std::string_view* text) {
+  if (!text->starts_with(literal)) return false;
+  text->remove_prefix(literal.size());
+  return true;
+}
+
+// Takes a JSON string, or else a number or `null`, off the front of *text.
+bool EatValue(std::string_view* text, std::string_view* value) {
+  size_t end = 0;
+  if (!text->empty() && text->front() == '"') {
+    for (end = 1; end < text->size() && (*text)[end] != '"'; ++end)
+      if ((*text)[end] == '\\') ++end;
+    if (end++ >= text->size()) return false;
+  } else {
+    end = text->find_first_of(",}");
+    if (end == std::string_view::npos || end == 0) return false;
+  }
+  *value = text->substr(0, end);
+  text->remove_prefix(end);
+  return true;
+}
+
+template <typename Number>
+bool EatNumber(std::string_view* text, Number* number) {
+  auto [end, error] = std::from_chars(text->data(), text->data() + text->size(), *number);
+  if (error != std::errc()) return false;
+  text->remove_prefix(static_cast<size_t>(end - text->data()));
+  return true;
+}
+
 }  // namespace
+
+bool SplitResultLine(std::string_view line, ResultParts* parts) {
+  ResultHeader& header = parts->header;
+  if (!Eat("{\"id\":", &line) || !EatValue(&line, &header.id_json)) return false;
+  if (!Eat(",\"type\":", &line) || !EatValue(&line, &header.type_json)) return false;
+  parts->ok = Eat(",\"ok\":true", &line);
+  if (!parts->ok && !Eat(",\"ok\":false", &line)) return false;
+  if (!Eat(",\"worker\":", &line)) return false;
+  header.worker = -1;
+  if (!Eat("null", &line) && !EatNumber(&line, &header.worker)) return false;
+  if (!Eat(",\"attempts\":", &line) || !EatNumber(&line, &header.attempts)) return false;
+  if (!Eat(",\"elapsed_ms\":", &line) || !EatNumber(&line, &header.elapsed_ms)) return false;
+  if (!Eat(parts->ok ? ",\"result\":" : ",\"error\":", &line) || !line.ends_with('}'))
+    return false;
+  (parts->ok ? parts->result_json : parts->error_json) = line.substr(0, line.size() - 1);
+  return true;
+}
 
 void AppendSuccessLine(const ResultHeader& header, std::string_view result_json,
                        std::string* out) {

@@ -25,4 +25,14 @@ void AppendSuccessLine(const ResultHeader& header, std::string_view result_json,
 void AppendErrorLine(const ResultHeader& header, std::string_view code,
                      std::string_view message, std::string* out);
 
+// The inverse of the two above, for --db: the parts of a line they wrote, as
+// views into it, without building a JSON tree. False for any other line.
+struct ResultParts {
+  ResultHeader header;
+  bool ok = false;
+  std::string_view result_json;  // ok: the "result" value as written
+  std::string_view error_json;   // not ok: the "error" object as written
+};
+bool SplitResultLine(std::string_view line, ResultParts* parts);
+
 }  // namespace farm

@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "bench/bench.h"
+#include "coordinator/export.h"
 #include "coordinator/gen.h"
 #include "coordinator/run.h"
 #include "coordinator/task_help.h"
@@ -18,6 +19,8 @@ constexpr const char* kHelp = R"(farm: run a batch of tasks on a pool of worker 
 
 usage: farm run [OPTIONS] [FILE]     run JSON-lines tasks from FILE or stdin
        farm gen TYPE [OPTIONS]       print task lines of any type
+       farm export --db FILE [--run N] [--format jsonl|csv] [-o FILE]
+                                     a run's results from a database, as lines or CSV
        farm help tasks [--names]     every task type with its fields, defaults and limits
        farm bench [OPTIONS] [FILE]   compare sequential, thread and process modes
        farm version                  print the version (also farm --version)
@@ -31,7 +34,8 @@ farm run options:
   --keep-order             results in input order
   --retries R              re-runs of a task whose worker died or hung (default 2)
   --task-timeout SEC       wall-clock limit per task
-  --resume                 with -o FILE: skip tasks already ok in FILE, append the rest
+  --resume                 with -o FILE: skip tasks already ok in FILE, append the rest;
+                           with --db FILE: the same from the database
   --urls FILE              plain URLs, one a line, as fetch tasks
   --out-dir DIR            where fetch saves bodies (default downloads)
   --concurrency K          transfers in flight per worker (default 8)
@@ -42,6 +46,8 @@ farm run options:
   --progress, --no-progress
   --summary-json FILE      the run's summary as JSON
   --halt WHEN,COND         stop early: now|soon, fail=N|fail=P%|success=N|success=P%
+  --db FILE                results also go into this SQLite database (with --resume:
+                           skip the ids its newest run has ok, and continue that run)
 
 farm bench options (each run is a child `farm run`, interleaved; FILE is your
 own batch, else one is made from --task):
@@ -87,6 +93,7 @@ int Main(int argc, char** argv) {
   if (command == "version" || command == "--version") return VersionCommand();
   if (command == "run") return RunCommand(args.subspan(1));
   if (command == "gen") return GenCommand(args.subspan(1));
+  if (command == "export") return ExportCommand(args.subspan(1));
   if (command == "bench") return BenchCommand(args.subspan(1));
   if (command == "help" && args.size() > 1 && std::string_view(args[1]) == "tasks")
     return HelpTasksCommand(args.subspan(2));

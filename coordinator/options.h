@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <farm/mode.h>
 
@@ -33,6 +34,10 @@ struct RunOptions {
   bool progress = false;
   std::string summary_json;
   HaltPolicy halt;  // --halt
+  std::string db;   // --db: results also go into this SQLite file
+  // The command line, for the database's runs table.
+  const char* command = "run";
+  std::vector<std::string> arguments;
 };
 
 }  // namespace farm

@@ -44,6 +44,8 @@ void ResultSink::Emit(std::string_view line, bool ok) {
   buffer_.append(line);
   buffer_.push_back('\n');
   buffered_ok_.push_back(ok);
+  if (copy_ != nullptr && failure_ == Failure::kNone && !copy_->Add(line))
+    Fail(Failure::kWriteError, copy_->status());
   if (buffer_.size() >= kFlushAt) (void)Flush();
 }
 
@@ -109,6 +111,7 @@ void ResultSink::Abandon() {
 }
 
 Status ResultSink::Flush() {
+  if (copy_ != nullptr) copy_->Flush();
   if (buffer_.empty()) return status_;
   if (!opened()) (void)Open();
   const int signals_before = StopSignals::count();

@@ -13,6 +13,17 @@
 
 namespace farm {
 
+// Takes a copy of every line written, as --db does.
+class LineCopy {
+ public:
+  virtual ~LineCopy() = default;
+  // False once the copy failed; status() says why.
+  virtual bool Add(std::string_view line) = 0;
+  // At every flush of the sink: hand on what is buffered.
+  virtual void Flush() = 0;
+  virtual Status status() const = 0;
+};
+
 class ResultSink {
  public:
   // Lines go to the file at `path` (checked by CheckWritable), or to
@@ -26,6 +37,8 @@ class ResultSink {
   // it. Flush() opens it if nobody did.
   Status Open();
   bool opened() const { return fd_.valid(); }
+  // Every line written also goes to `copy`; its failure is the sink's.
+  void CopyTo(LineCopy* copy) { copy_ = copy; }
 
   // Takes the result line (without '\n') of task `seq`. Every seq from 1 up
   // gets exactly one Add() or Skip().
@@ -85,6 +98,7 @@ class ResultSink {
   bool append_;
   bool keep_order_;
   Fd fd_;
+  LineCopy* copy_ = nullptr;
   bool blocking_reader_ = false;  // not a regular file: a write can wait forever
   std::string buffer_;
   std::vector<char> buffered_ok_;  // per line in buffer_ (char, not bool: a plain push_back)

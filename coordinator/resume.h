@@ -51,7 +51,17 @@ class IdSet {
   size_t size_ = 0;
 };
 
-class ResumeSet {
+// "Is this id done?": what --resume asks of what an earlier run left, a
+// results file (ResumeSet) or a database (DbDoneIds).
+class DoneIds {
+ public:
+  virtual ~DoneIds() = default;
+  // Whether the task with canonical id `id_json`, on input line `line`,
+  // already has an ok result.
+  virtual bool Done(const std::string& id_json, uint64_t line) = 0;
+};
+
+class ResumeSet : public DoneIds {
  public:
   // Reads the result lines in the file at `path`; a missing file means
   // nothing is done yet. A torn last line (a crash in the middle of a write)
@@ -62,7 +72,7 @@ class ResumeSet {
   // Whether the task with this id already has an "ok":true line. Says on
   // stderr if the input repeats the id (judged by a 64-bit fingerprint: a
   // false alarm is as rare as 1 in 2^64 / ids, and costs only a message).
-  bool Done(const std::string& id_json, uint64_t line);
+  bool Done(const std::string& id_json, uint64_t line) override;
 
   uint64_t done_ids() const { return done_.size(); }
   uint64_t torn_bytes() const { return torn_bytes_; }

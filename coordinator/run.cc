@@ -17,6 +17,7 @@
 #include "coordinator/flags.h"
 #include "coordinator/result_sink.h"
 #include "coordinator/resume.h"
+#include "coordinator/run_db.h"
 #include "coordinator/run_files.h"
 #include "coordinator/scheduler.h"
 #include "coordinator/signals.h"
@@ -94,7 +95,11 @@ Status CheckFiles(const RunOptions& options, const Fd& input) {
     if (Status s = CheckWritable(options.summary_json); !s.ok()) return s;
     writes.push_back({"--summary-json '" + options.summary_json + "'", options.summary_json});
   }
-  if (options.resume)
+  if (!options.db.empty()) {
+    if (Status s = CheckDb(options.db); !s.ok()) return s;
+    writes.push_back({"--db '" + options.db + "'", options.db});
+  }
+  if (options.resume && options.db.empty())  // --db resumes from the database
     if (Status s = CheckResumable(options.output); !s.ok()) return s;
   return CheckDistinct(reads, writes);
 }
@@ -108,7 +113,7 @@ Status CheckWorkerLimits(const RunOptions& options) {
 
 // --resume: learns what the output file already holds, before appending to it.
 Status LoadResume(const RunOptions& options, ResumeSet* resume) {
-  if (!options.resume) return Status::Ok();
+  if (!options.resume || !options.db.empty()) return Status::Ok();
   if (Status s = resume->Load(options.output); !s.ok()) return s;
   if (resume->torn_bytes() > 0)
     fprintf(stderr, "farm: resume: ignored the torn last line of '%s' (%llu bytes)\n",
@@ -172,7 +177,9 @@ bool ParseRunOptions(std::span<char* const> args, RunOptions* o) {
       {"--no-progress", 0, false, [o](std::string_view) { return o->progress = false, Status::Ok(); }},
       {"--summary-json", 0, true, PathInto("--summary-json", &o->summary_json)},
       {"--halt", 0, true, [o](std::string_view v) { return HaltPolicy::Parse(v, &o->halt); }},
+      {"--db", 0, true, PathInto("--db", &o->db)},
   };
+  o->arguments.assign(args.begin(), args.end());
   std::vector<std::string> positional;
   Status status = ParseFlags(args, flags, &positional);
   if (status.ok() && positional.size() > 1)
@@ -184,8 +191,8 @@ bool ParseRunOptions(std::span<char* const> args, RunOptions* o) {
     o->input = positional[0];
   }
   if (o->output == "-") o->output.clear();  // standard output
-  if (status.ok() && o->resume && o->output.empty())
-    status = Status::Error("--resume needs --output FILE");
+  if (status.ok() && o->resume && o->output.empty() && o->db.empty())
+    status = Status::Error("--resume needs --output FILE or --db FILE");
   if (status.ok() && o->mode != Mode::kProcess && o->mode != Mode::kMpi)
     status = CheckInProcessOptions(*o);
   if (!status.ok()) {
@@ -236,6 +243,11 @@ ExitStatus RunBatch(const RunOptions& options, RunSummary* summary) {
   TaskSource source(std::move(input), !options.urls.empty());
   if (options.resume) source.ResumeFrom(&resume);
   ResultSink sink(options.output, options.resume, options.keep_order);
+  RunDb db;
+  if (status = db.Start(options, summary->workers, &sink, &source); !status.ok()) {
+    Say("farm run: " + status.message() + "\n");  // nothing ran
+    return kExitCannotComplete;
+  }
   status = scheduler->Run(source, sink);
   if (!sink.opened()) {  // it could not be created after all: nothing ran
     if (StopSignals::count() > 0) return summary->interrupted = true, kExitInterrupted;
@@ -254,7 +266,7 @@ ExitStatus RunBatch(const RunOptions& options, RunSummary* summary) {
   summary->failed = sink.failed();
   summary->unwritten = sink.unwritten();
   summary->skipped = source.skipped();
-  return ExitStatusOf(sink, status, summary);
+  return db.Finish(*summary, ExitStatusOf(sink, status, summary));
 }
 
 namespace {

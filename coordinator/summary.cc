@@ -55,7 +55,7 @@ std::string FormatSummary(const RunSummary& s) {
   return text;
 }
 
-Status WriteSummaryJson(const RunSummary& s, const std::string& path) {
+std::string SummaryJson(const RunSummary& s) {
   nlohmann::ordered_json json = {
       {"tasks", s.tasks},
       {"ok", s.ok},
@@ -75,9 +75,14 @@ Status WriteSummaryJson(const RunSummary& s, const std::string& path) {
       {"not_run", s.not_run},
       {"coordinator_peak_rss_mb", s.coordinator_peak_rss_mb},
   };
+  return json.dump();
+}
+
+Status WriteSummaryJson(const RunSummary& s, const std::string& path) {
+  const std::string text = SummaryJson(s) + "\n";
   Fd fd;
   if (Status s = OpenOutputFile(path, /*append=*/false, &fd); !s.ok()) return s;
-  if (Status s = WriteAll(fd.get(), json.dump() + "\n"); !s.ok())
+  if (Status s = WriteAll(fd.get(), text); !s.ok())
     return Status::Error("cannot write '" + path + "': " + s.message());
   if (close(fd.release()) != 0) return Status::FromErrno("cannot write '" + path + "'", errno);
   return Status::Ok();

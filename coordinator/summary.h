@@ -35,6 +35,9 @@ struct RunSummary {
 // The short human summary, for stderr.
 std::string FormatSummary(const RunSummary& summary);
 
+// The summary as one JSON object, as --summary-json writes it.
+std::string SummaryJson(const RunSummary& summary);
+
 Status WriteSummaryJson(const RunSummary& summary, const std::string& path);
 
 }  // namespace farm

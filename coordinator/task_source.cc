@@ -139,6 +139,10 @@ TaskSource::Next TaskSource::Take(InputTask* task) {
 }
 
 bool TaskSource::ParseId(std::string_view line, InputTask* task) {
+  if (std::string id; ScanCanonicalId(line, seq_, &id)) {  // most lines: no parse tree
+    MarkDone(id, task);
+    return true;
+  }
   nlohmann::json parsed = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
   if (parsed.is_discarded()) return false;
   std::string id_json;

@@ -23,16 +23,16 @@ struct InputTask {
   bool fetch = false;       // likely a fetch task: it waits on the network, not a core
 };
 
-class ResumeSet;
+class DoneIds;
 
 class TaskSource {
  public:
   // Takes over `fd`. With `urls`, each line is a plain URL, made a fetch task.
   TaskSource(Fd fd, bool urls);
 
-  // --resume: marks tasks whose id `done` holds as done. This costs a parse
-  // of each line, to learn its id; without it lines are only validated.
-  void ResumeFrom(ResumeSet* done) { resume_ = done; }
+  // --resume: marks tasks `done` says are done. This costs a parse of each
+  // line, to learn its id; without it lines are only validated.
+  void ResumeFrom(DoneIds* done) { resume_ = done; }
 
   enum class Next {
     kTask,
@@ -79,7 +79,7 @@ class TaskSource {
   uint64_t bytes_read_ = 0;
   uint64_t seq_ = 0;
   uint64_t skipped_ = 0;
-  ResumeSet* resume_ = nullptr;
+  DoneIds* resume_ = nullptr;
   LineSplitter splitter_;
   std::string chunk_;
   std::string url_task_;

@@ -79,3 +79,35 @@ TEST(ResultLine, ElapsedIsFixedPointWithoutExponent) {
 
 }  // namespace
 }  // namespace farm
+
+namespace farm {
+namespace {
+
+TEST(SplitResultLine, GivesBackWhatTheLineWasMadeOf) {
+  std::string line;
+  AppendSuccessLine({.id_json = R"("a\",\"type\":1")", .type_json = R"("fib")", .worker = 3,
+                     .attempts = 2, .elapsed_ms = 1.5},
+                    R"({"n":1})", &line);
+  ResultParts parts;
+  ASSERT_TRUE(SplitResultLine(line, &parts)) << line;
+  EXPECT_EQ(parts.header.id_json, R"("a\",\"type\":1")");
+  EXPECT_EQ(parts.header.type_json, R"("fib")");
+  EXPECT_TRUE(parts.ok);
+  EXPECT_EQ(parts.header.worker, 3);
+  EXPECT_EQ(parts.header.attempts, 2);
+  EXPECT_EQ(parts.header.elapsed_ms, 1.5);
+  EXPECT_EQ(parts.result_json, R"({"n":1})");
+
+  line.clear();
+  AppendErrorLine({.id_json = "7", .worker = -1, .attempts = 0}, "bad_json", "x", &line);
+  ASSERT_TRUE(SplitResultLine(line, &parts)) << line;
+  EXPECT_FALSE(parts.ok);
+  EXPECT_EQ(parts.header.type_json, "null");
+  EXPECT_EQ(parts.header.worker, -1);
+  EXPECT_EQ(parts.error_json, R"({"code":"bad_json","message":"x"})");
+
+  EXPECT_FALSE(SplitResultLine(R"({"type":"fib","id":7})", &parts));
+}
+
+}  // namespace
+}  // namespace farm

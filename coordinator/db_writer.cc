@@ -1,0 +1,261 @@
+#include "coordinator/db_writer.h"
+
+#include <signal.h>
+
+#include <nlohmann/json.hpp>
+
+#include "common/result_line.h"
+
+namespace farm {
+namespace {
+
+using SteadyClock = std::chrono::steady_clock;
+
+constexpr size_t kBatchBytes = 64 * 1024;
+// The queue's bound: past it the coordinator waits for the writer.
+constexpr size_t kMaxQueuedBytes = 4 * 1024 * 1024;
+// A transaction ends after this many rows, or this long after its first.
+constexpr uint64_t kRowsPerCommit = 20'000;
+constexpr auto kCommitEvery = std::chrono::milliseconds(500);
+
+// The primary key makes a second row for an id of a run impossible: the
+// upsert replaces a failed row when --resume runs its task again.
+constexpr const char* kInsert = R"sql(
+INSERT INTO results (run, id, type, ok, worker, attempts, elapsed_ms, error_code,
+                     error_message, result, finished_at)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+ON CONFLICT (run, id) DO UPDATE SET
+  type = excluded.type, ok = excluded.ok, worker = excluded.worker,
+  attempts = excluded.attempts, elapsed_ms = excluded.elapsed_ms,
+  error_code = excluded.error_code, error_message = excluded.error_message,
+  result = excluded.result, finished_at = excluded.finished_at
+)sql";
+
+double UnixNow() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+int BindText(sqlite3_stmt* stmt, int index, std::string_view text) {
+  return sqlite3_bind_text(stmt, index, text.data(), static_cast<int>(text.size()),
+                           SQLITE_STATIC);
+}
+
+// Binds a member of `object` that is a string, else NULL.
+void BindStringMember(sqlite3_stmt* stmt, int index, const nlohmann::json& object,
+                      const char* key) {
+  auto it = object.is_object() ? object.find(key) : object.end();
+  if (it != object.end() && it->is_string())
+    BindText(stmt, index, it->get_ref<const std::string&>());
+  else
+    sqlite3_bind_null(stmt, index);
+}
+
+}  // namespace
+
+DbWriter::~DbWriter() {
+  if (opened()) (void)Finish("null");
+}
+
+Status DbWriter::Open(const std::string& path, const DbRunInfo& info, bool resume) {
+  path_ = path;
+  // A file-size limit (ulimit -f) is then an error to report, not a death.
+  signal(SIGXFSZ, SIG_IGN);
+  if (Status s = OpenDbForWriting(path, &db_); !s.ok()) return s;
+  sqlite3* db = db_.get();
+  const std::string what = "cannot write --db '" + path + "'";
+  if (Status s = Exec(db, "BEGIN IMMEDIATE", what); !s.ok()) return s;
+  Status s = resume ? NewestRun(db, &run_) : Status::Ok();
+  SqliteStmt stmt;
+  if (s.ok() && run_ > 0) {
+    s = Prepare(db, "UPDATE runs SET resumed = resumed + 1, ended_at = NULL WHERE run = ?1",
+                &stmt);
+    if (s.ok()) sqlite3_bind_int64(stmt.get(), 1, run_);
+  } else if (s.ok()) {
+    s = Prepare(db,
+                "INSERT INTO runs (seed, command_line, mode, workers, started_at) VALUES "
+                "(?1, ?2, ?3, ?4, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))",
+                &stmt);
+    const std::string seed = std::to_string(info.seed);  // a u64 does not fit an INTEGER
+    if (s.ok()) {
+      sqlite3_bind_text(stmt.get(), 1, seed.c_str(), -1, SQLITE_TRANSIENT);
+      BindText(stmt.get(), 2, info.command_line);
+      BindText(stmt.get(), 3, info.mode);
+      sqlite3_bind_int(stmt.get(), 4, info.workers);
+    }
+  }
+  if (s.ok() && sqlite3_step(stmt.get()) != SQLITE_DONE) s = DbError(db, what);
+  if (s.ok() && run_ == 0) run_ = sqlite3_last_insert_rowid(db);
+  stmt.reset();
+  if (s.ok()) s = Exec(db, "COMMIT", what);
+  if (s.ok()) s = Prepare(db, kInsert, &insert_);
+  if (!s.ok()) {
+    sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+    return s;
+  }
+  thread_ = std::thread([this] { Loop(); });
+  return Status::Ok();
+}
+
+bool DbWriter::Add(std::string_view line) {
+  filling_.lines.append(line).push_back('\n');
+  if (filling_.lines.size() >= kBatchBytes) Flush();
+  return !failed_;
+}
+
+void DbWriter::Flush() {
+  if (filling_.lines.empty()) return;
+  filling_.received_at = UnixNow();
+  Push(std::exchange(filling_, Batch{}));
+}
+
+void DbWriter::Push(Batch batch) {
+  std::unique_lock lock(mu_);
+  space_.wait(lock, [this] { return queued_bytes_ < kMaxQueuedBytes || failed_; });
+  if (failed_) return;  // the rows are lost with the database; the run ends
+  queued_bytes_ += batch.lines.size();
+  queue_.push_back(std::move(batch));
+  work_.notify_one();
+}
+
+void DbWriter::Loop() {
+  std::unique_lock lock(mu_);
+  for (;;) {
+    if (queue_.empty() && !closing_) {
+      if (in_transaction_)
+        work_.wait_until(lock, transaction_started_ + kCommitEvery);
+      else
+        work_.wait(lock, [this] { return !queue_.empty() || closing_; });
+    }
+    Status status;
+    if (!queue_.empty()) {
+      Batch batch = std::move(queue_.front());
+      queue_.pop_front();
+      queued_bytes_ -= batch.lines.size();
+      space_.notify_all();
+      lock.unlock();
+      status = Write(batch);
+      lock.lock();
+    } else if (in_transaction_ &&
+               (closing_ || SteadyClock::now() >= transaction_started_ + kCommitEvery)) {
+      lock.unlock();
+      status = Commit();  // a trickle: durable within kCommitEvery
+      lock.lock();
+    } else if (closing_) {
+      return;
+    }
+    if (!status.ok()) {
+      if (in_transaction_) sqlite3_exec(db_.get(), "ROLLBACK", nullptr, nullptr, nullptr);
+      in_transaction_ = false;
+      status_ = status;
+      failed_ = true;
+      space_.notify_all();
+      return;
+    }
+  }
+}
+
+Status DbWriter::Write(const Batch& batch) {
+  std::string_view lines = batch.lines;
+  while (!lines.empty()) {
+    size_t end = lines.find('\n');
+    if (!in_transaction_)
+      if (Status s = Begin(); !s.ok()) return s;
+    if (Status s = InsertLine(lines.substr(0, end), batch.received_at); !s.ok()) return s;
+    lines.remove_prefix(end + 1);
+    // The clock is read every 256 rows and after each batch, not each row.
+    if (++rows_in_transaction_ >= kRowsPerCommit ||
+        ((lines.empty() || rows_in_transaction_ % 256 == 0) &&
+         SteadyClock::now() >= transaction_started_ + kCommitEvery))
+      if (Status s = Commit(); !s.ok()) return s;
+  }
+  return Status::Ok();
+}
+
+// Split here, in the writer thread, so the coordinator never parses a
+// result. Lines are farm's own, from common/result_line.h; only a failed
+// task's error object is parsed as JSON.
+Status DbWriter::InsertLine(std::string_view line, double received_at) {
+  ResultParts parts;
+  if (!SplitResultLine(line, &parts))
+    return Status::Error(What() + ": not a result line: " + std::string(line.substr(0, 80)));
+  const ResultHeader& header = parts.header;
+  sqlite3_stmt* stmt = insert_.get();
+  sqlite3_bind_int64(stmt, 1, run_);
+  std::string id;
+  BindId(stmt, 2, header.id_json, &id);
+  std::string type;  // the type as plain text: `fib`, not `"fib"`
+  if (header.type_json != "null") type = JsonStringValue(header.type_json);
+  header.type_json == "null" ? sqlite3_bind_null(stmt, 3) : BindText(stmt, 3, type);
+  sqlite3_bind_int(stmt, 4, parts.ok ? 1 : 0);
+  header.worker < 0 ? sqlite3_bind_null(stmt, 5) : sqlite3_bind_int(stmt, 5, header.worker);
+  sqlite3_bind_int(stmt, 6, header.attempts);
+  sqlite3_bind_double(stmt, 7, header.elapsed_ms);
+  nlohmann::json error;
+  if (!parts.ok) {
+    error = nlohmann::json::parse(parts.error_json, nullptr, /*allow_exceptions=*/false);
+    if (!error.is_object()) error = nlohmann::json::object();
+  }
+  BindStringMember(stmt, 8, error, "code");
+  BindStringMember(stmt, 9, error, "message");
+  parts.ok ? BindText(stmt, 10, parts.result_json) : sqlite3_bind_null(stmt, 10);
+  sqlite3_bind_double(stmt, 11, received_at);
+  int rc = sqlite3_step(stmt);
+  sqlite3_reset(stmt);
+  if (rc != SQLITE_DONE) return DbError(db_.get(), What());
+  return Status::Ok();
+}
+
+std::string DbWriter::What() const { return "cannot write results to --db '" + path_ + "'"; }
+
+Status DbWriter::Begin() {
+  if (sqlite3_exec(db_.get(), "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK)
+    return DbError(db_.get(), What());
+  in_transaction_ = true;
+  rows_in_transaction_ = 0;
+  transaction_started_ = SteadyClock::now();
+  return Status::Ok();
+}
+
+Status DbWriter::Commit() {
+  if (!in_transaction_) return Status::Ok();
+  if (sqlite3_exec(db_.get(), "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK)
+    return DbError(db_.get(), What());
+  in_transaction_ = false;
+  return Status::Ok();
+}
+
+Status DbWriter::status() const {
+  std::lock_guard lock(mu_);
+  return status_;
+}
+
+Status DbWriter::Finish(const std::string& summary_json) {
+  if (!opened()) return status();
+  Flush();
+  {
+    std::lock_guard lock(mu_);
+    closing_ = true;
+    work_.notify_all();
+  }
+  thread_.join();
+  Status status = this->status();
+  if (status.ok()) {
+    SqliteStmt stmt;
+    status = Prepare(db_.get(),
+                     "UPDATE runs SET ended_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), "
+                     "summary = ?2 WHERE run = ?1",
+                     &stmt);
+    if (status.ok()) {
+      sqlite3_bind_int64(stmt.get(), 1, run_);
+      BindText(stmt.get(), 2, summary_json);
+      if (sqlite3_step(stmt.get()) != SQLITE_DONE)
+        status = DbError(db_.get(), "cannot write the summary to --db '" + path_ + "'");
+    }
+  }
+  insert_.reset();
+  db_.reset();  // the last connection: checkpoints, and removes the WAL
+  return status;
+}
+
+}  // namespace farm
