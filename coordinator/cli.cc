@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "coordinator/bench.h"
+#include "coordinator/exec_command.h"
 #include "coordinator/gen.h"
 #include "coordinator/run.h"
 #include "coordinator/task_help.h"
@@ -17,6 +18,8 @@ namespace {
 constexpr const char* kHelp = R"(farm: run a batch of tasks on a pool of worker processes
 
 usage: farm run [OPTIONS] [FILE]     run JSON-lines tasks from FILE or stdin
+       farm exec [OPTIONS] -- CMD ARGS... [::: ARG...]
+                                     run your command per argument (farm exec --help)
        farm gen TYPE [OPTIONS]       print task lines of any type
        farm help tasks [--names]     every task type with its fields, defaults and limits
        farm bench [OPTIONS] [FILE]   compare sequential, thread and process modes
@@ -42,6 +45,7 @@ farm run options:
   --progress, --no-progress
   --summary-json FILE      the run's summary as JSON
   --halt WHEN,COND         stop early: now|soon, fail=N|fail=P%|success=N|success=P%
+  --allow-exec             let exec tasks run their commands (a task file is data)
 
 farm bench options (each run is a child `farm run`, interleaved; FILE is your
 own batch, else one is made from --task):
@@ -87,6 +91,7 @@ ExitStatus Main(int argc, char** argv) {
   }
   if (command == "version" || command == "--version") return VersionCommand();
   if (command == "run") return RunCommand(args.subspan(1));
+  if (args[0] == std::string_view("exec")) return ExecCommand(args.subspan(1));  // its own --help
   if (command == "gen") return GenCommand(args.subspan(1));
   if (command == "bench") return BenchCommand(args.subspan(1));
   if (command == "help" && args.size() > 1 && std::string_view(args[1]) == "tasks")

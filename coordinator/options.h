@@ -2,8 +2,10 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "common/fetch_settings.h"
 #include "coordinator/halt.h"
@@ -31,6 +33,11 @@ struct RunOptions {
   bool progress = false;
   std::string summary_json;
   HaltPolicy halt;  // --halt
+  bool allow_exec = false;  // --allow-exec: exec tasks may run commands
+  // farm exec: the template its input lines become tasks by, and what it
+  // shows of each result line as it is written (--output stdout).
+  const class ExecTemplate* exec = nullptr;
+  std::function<void(std::string_view line)> echo;
 };
 
 }  // namespace farm

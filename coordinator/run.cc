@@ -172,6 +172,7 @@ bool ParseRunOptions(std::span<char* const> args, RunOptions* o) {
       {"--no-progress", 0, false, [o](std::string_view) { return o->progress = false, Status::Ok(); }},
       {"--summary-json", 0, true, PathInto("--summary-json", &o->summary_json)},
       {"--halt", 0, true, [o](std::string_view v) { return HaltPolicy::Parse(v, &o->halt); }},
+      {"--allow-exec", 0, false, set_true(&o->allow_exec)},
   };
   std::vector<std::string> positional;
   Status status = ParseFlags(args, flags, &positional);
@@ -233,9 +234,10 @@ ExitStatus RunBatch(const RunOptions& options, RunSummary* summary) {
     return kExitUsage;
   }
   summary->workers = transport->slots();
-  TaskSource source(std::move(input), !options.urls.empty());
+  TaskSource source(std::move(input), !options.urls.empty(), options.exec);
   if (options.resume) source.ResumeFrom(&resume);
   ResultSink sink(options.output, options.resume, options.keep_order);
+  if (options.echo) sink.set_echo(options.echo);
   status = scheduler->Run(source, sink);
   if (!sink.opened()) {  // it could not be created after all: nothing ran
     if (StopSignals::count() > 0) return summary->interrupted = true, kExitInterrupted;
@@ -280,6 +282,10 @@ ExitStatus RunAndReport(const RunOptions& options) {
 ExitStatus RunCommand(std::span<char* const> args) {
   RunOptions options;
   if (!ParseRunOptions(args, &options)) return kExitUsage;
+  return RunWithOptions(options);
+}
+
+ExitStatus RunWithOptions(const RunOptions& options) {
   if (options.mode == Mode::kMpi)
     return RunUnderMpi(options, [&options] { return RunAndReport(options); });
   return RunAndReport(options);

@@ -13,6 +13,7 @@
 
 #include "common/fetch_settings.h"
 #include "common/rng.h"
+#include "common/running_task.h"
 #include "worker/task_fields.h"
 
 namespace farm {
@@ -24,9 +25,10 @@ class FetchEngine;
 using ResultJson = std::string;
 
 struct TaskFailure : std::runtime_error {
-  TaskFailure(std::string code, const std::string& message)
-      : std::runtime_error(message), code(std::move(code)) {}
+  TaskFailure(std::string code, const std::string& message, ResultJson result = {})
+      : std::runtime_error(message), code(std::move(code)), result(std::move(result)) {}
   std::string code;
+  ResultJson result;  // what the failed task still produced; empty for none
 };
 
 // One worker's state, shared by the tasks it runs one after another.
@@ -36,6 +38,11 @@ struct WorkerContext {
   uint64_t seed = 0;  // this worker's own seed, from (master seed, index)
   Rng rng{0};
   FetchSettings fetch;
+  bool allow_exec = false;  // --allow-exec
+  int memory_limit_mb = 0;  // --memory-limit, for exec's messages
+  // Where an exec task notes its command's process group for the
+  // coordinator (common/running_task.h).
+  RunningTask* running = nullptr;
   // Made on the first fetch task, so CPU-only workers never load libcurl's
   // state; shared_ptr because its type is only declared here.
   std::shared_ptr<FetchEngine> fetch_engine;

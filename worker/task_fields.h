@@ -13,7 +13,9 @@
 
 namespace farm {
 
-enum class FieldKind { kInteger, kNumber, kBoolean, kString };
+// kArray and kObject are read by their executor itself (exec's argv, env);
+// the table still names them, for the unknown-field check and the help.
+enum class FieldKind { kInteger, kNumber, kBoolean, kString, kArray, kObject };
 
 struct TaskField {
   std::string_view name = {};
