@@ -69,6 +69,9 @@ struct StartError {
   if (dup2(setup.stdin_fd, STDIN_FILENO) < 0 || dup2(setup.stdout_fd, STDOUT_FILENO) < 0 ||
       dup2(setup.stderr_fd, STDERR_FILENO) < 0)
     FailChild(error, "dup2");
+  // Nothing else of the worker's: its pipes to the coordinator (fds 3 and 4,
+  // not close-on-exec) must not reach the command. vfork copies the fd table.
+  close_range(3, ~0U, 0);
   if (setup.cwd != nullptr && chdir(setup.cwd) != 0) FailChild(error, "chdir");
   struct sigaction default_action = {};
   default_action.sa_handler = SIG_DFL;
