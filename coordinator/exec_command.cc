@@ -1,11 +1,13 @@
 #include "coordinator/exec_command.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -41,6 +43,7 @@ options (besides every farm run option: -j, --mode, --keep-order, --retries,
                            stderr to stderr); the JSON lines go to -o FILE if given
   -o FILE                  where the JSON result lines go
   -a, --arg-file FILE      arguments, one a line (default: stdin)
+  -k                       --keep-order, as in GNU parallel
 
 examples:
   ls *.txt | farm exec -j 8 -- gzip -9 -k {}
@@ -48,38 +51,43 @@ examples:
   farm exec -o log.jsonl --resume -a files.txt -- convert {} {.}.png
 )";
 
-// Prints a result line's stdout (and stderr) whole: farm exec --output stdout.
+std::string DecodeBase64(std::string_view text) {
+  static constexpr std::string_view kAlphabet =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string bytes;
+  uint32_t bits = 0;
+  int count = 0;
+  for (char c : text) {
+    size_t value = kAlphabet.find(c);
+    if (value == std::string_view::npos) continue;  // '=' padding
+    bits = (bits << 6) | static_cast<uint32_t>(value);
+    count += 6;
+    if (count >= 8) {
+      count -= 8;
+      bytes.push_back(static_cast<char>((bits >> count) & 0xFF));
+    }
+  }
+  return bytes;
+}
+
+// farm exec --output stdout: a job's stdout whole to stdout, its stderr to
+// stderr; for a job that has no output (it never ran), the error.
 void PrintJobOutput(std::string_view line) {
-  nlohmann::json result = nlohmann::json::parse(line, nullptr, false);
-  if (!result.is_object()) return;
-  auto part = [&](const char* key, FILE* to) {
-    const nlohmann::json* r = result.contains("result") ? &result["result"] : nullptr;
-    if (r == nullptr || !r->is_object() || !r->contains(key)) {
-      if (to == stderr && result.contains("error"))
-        fprintf(stderr, "farm exec: task %s: %s\n", result["id"].dump().c_str(),
-                result["error"].value("message", "").c_str());
-      return;
-    }
-    std::string text = (*r)[key].get<std::string>();
-    if ((*r).value(std::string(key) + "_encoding", "utf-8") == "base64") {
-      std::vector<std::byte> bytes;
-      text = std::string();  // decode
-      static constexpr std::string_view kAlphabet =
-          "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-      uint32_t bits = 0;
-      int count = 0;
-      for (char c : (*r)[key].get<std::string>()) {
-        size_t v = kAlphabet.find(c);
-        if (v == std::string_view::npos) continue;
-        bits = (bits << 6) | static_cast<uint32_t>(v);
-        if ((count += 6) >= 8) text.push_back(static_cast<char>((bits >> (count -= 8)) & 0xFF));
-      }
-    }
+  nlohmann::json parsed = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+  if (!parsed.is_object()) return;
+  auto result = parsed.find("result");
+  if (result == parsed.end() || !result->is_object() || !result->contains("stdout")) {
+    if (auto error = parsed.find("error"); error != parsed.end() && error->is_object())
+      fprintf(stderr, "farm exec: task %s: %s\n", parsed.value("id", nlohmann::json()).dump().c_str(),
+              error->value("message", "").c_str());
+    return;
+  }
+  for (auto [key, to] : {std::pair{"stdout", stdout}, std::pair{"stderr", stderr}}) {
+    std::string text = result->value(key, "");
+    if (result->value(std::string(key) + "_encoding", "utf-8") == "base64") text = DecodeBase64(text);
     fwrite(text.data(), 1, text.size(), to);
     fflush(to);
-  };
-  part("stdout", stdout);
-  part("stderr", stderr);
+  }
 }
 
 // The arguments after ':::' as lines in a memory file, read as any input.
@@ -134,7 +142,8 @@ Status SplitArgs(std::span<char* const> args, ExecArgs* exec) {
       }
       continue;
     }
-    exec->run_args.push_back(args[i]);
+    // GNU parallel's -k.
+    exec->run_args.push_back(arg == "-k" ? const_cast<char*>("--keep-order") : args[i]);
   }
   if (i == args.size()) return Status::Error("expected -- and then the command");
   for (++i; i < args.size(); ++i) {
