@@ -78,13 +78,15 @@ void PrintJobOutput(std::string_view line) {
   auto result = parsed.find("result");
   if (result == parsed.end() || !result->is_object() || !result->contains("stdout")) {
     if (auto error = parsed.find("error"); error != parsed.end() && error->is_object())
-      fprintf(stderr, "farm exec: task %s: %s\n", parsed.value("id", nlohmann::json()).dump().c_str(),
+      fprintf(stderr, "farm exec: task %s: %s\n",
+              parsed.value("id", nlohmann::json()).dump().c_str(),
               error->value("message", "").c_str());
     return;
   }
   for (auto [key, to] : {std::pair{"stdout", stdout}, std::pair{"stderr", stderr}}) {
     std::string text = result->value(key, "");
-    if (result->value(std::string(key) + "_encoding", "utf-8") == "base64") text = DecodeBase64(text);
+    if (result->value(std::string(key) + "_encoding", "utf-8") == "base64")
+      text = DecodeBase64(text);
     fwrite(text.data(), 1, text.size(), to);
     fflush(to);
   }
@@ -95,7 +97,8 @@ Status ArgumentsFile(const std::vector<std::string>& arguments, Fd* fd, std::str
   std::string text;
   for (const std::string& arg : arguments) {
     if (arg.find('\n') != std::string::npos)
-      return Status::Error("an argument after ::: holds a newline; give such arguments with -a FILE");
+      return Status::Error(
+          "an argument after ::: holds a newline; give such arguments with -a FILE");
     text += arg + "\n";
   }
   fd->reset(memfd_create("farm-exec-args", MFD_CLOEXEC));

@@ -25,8 +25,7 @@ class ExecTemplate {
 
   // {} {.} {/} {//} {/.} {#} of `line`, for one replacement string's text
   // between the braces; false if it is none.
-  static bool Replace(std::string_view name, std::string_view line, uint64_t seq,
-                      std::string* out);
+  static bool Replace(std::string_view name, std::string_view line, uint64_t seq, std::string* out);
 
  private:
   std::vector<std::string> argv_;

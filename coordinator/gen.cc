@@ -77,7 +77,9 @@ Status FieldValue(const TaskField& field, std::string_view text, nlohmann::json*
     case FieldKind::kString: *value = std::string(text); break;
     case FieldKind::kArray:
     case FieldKind::kObject:
-      return Status::Error(flag + ": not a command-line value; write the task line itself (or use farm exec)");
+      return Status::Error(flag +
+                           ": not a command-line value; write the task line itself (or use "
+                           "farm exec)");
   }
   try {
     nlohmann::json task = {{std::string(field.name), *value}};

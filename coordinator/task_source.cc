@@ -48,7 +48,11 @@ bool IsBlank(std::string_view line) {
 }  // namespace
 
 TaskSource::TaskSource(Fd fd, bool urls, const ExecTemplate* exec)
-    : fd_(std::move(fd)), urls_(urls), exec_(exec), splitter_(wire::kMaxTaskLine), chunk_(kReadChunk, '\0') {
+    : fd_(std::move(fd)),
+      urls_(urls),
+      exec_(exec),
+      splitter_(wire::kMaxTaskLine),
+      chunk_(kReadChunk, '\0') {
   struct stat st;
   if (::fstat(fd_.get(), &st) == 0 && S_ISREG(st.st_mode)) {
     regular_file_ = true;

@@ -47,16 +47,22 @@ pid_t NotedPid(const std::string& path) {
 
 // Gone, or dead and waiting for a reaper that is not farm's to be.
 bool Dead(pid_t pid) {
-  return WaitFor([pid] { char s = testing::ProcessState(pid); return s == 0 || s == 'Z'; }, 10);
+  return WaitFor(
+      [pid] {
+        char s = testing::ProcessState(pid);
+        return s == 0 || s == 'Z';
+      },
+      10);
 }
 
 TEST(ExecE2E, ReplacementStringsAreSubstitutedIntoArgv) {
-  FarmRun run = RunFarm({"exec", "-j", "1", "--output", "stdout", "--keep-order", "--", "printf",
-                         "%s\\n", "{}", "{.}", "{/}", "{//}", "{/.}", "{#}", "s{%}", ":::",
-                         "d.x/a.tar.gz", "b"});
+  FarmRun run =
+      RunFarm({"exec", "-j", "1", "--output", "stdout", "--keep-order", "--", "printf", "%s\\n",
+               "{}", "{.}", "{/}", "{//}", "{/.}", "{#}", "s{%}", ":::", "d.x/a.tar.gz", "b"});
   ASSERT_EQ(run.exit_code, 0) << run.err;
-  EXPECT_EQ(run.out, "d.x/a.tar.gz\nd.x/a.tar\na.tar.gz\nd.x\na.tar\n1\ns1\n"
-                     "b\nb\nb\n.\nb\n2\ns1\n");
+  EXPECT_EQ(run.out,
+            "d.x/a.tar.gz\nd.x/a.tar\na.tar.gz\nd.x\na.tar\n1\ns1\n"
+            "b\nb\nb\n.\nb\n2\ns1\n");
 }
 
 TEST(ExecE2E, SlotIsTheWorkersAndArgumentsComeFromStdinByDefault) {
@@ -77,8 +83,8 @@ TEST(ExecE2E, ShellMetacharactersInArgumentsStayLiteral) {
   std::vector<std::string> attacks = {"; touch " + marker, "$(touch " + marker + ")",
                                       "`touch " + marker + "`", "| rm -rf " + dir.path(),
                                       "&& touch " + marker};
-  std::vector<std::string> args = {"exec", "-j", "2", "--keep-order", "--", "printf", "%s", "{}",
-                                   ":::"};
+  std::vector<std::string> args = {"exec",   "-j", "2",  "--keep-order", "--",
+                                   "printf", "%s", "{}", ":::"};
   args.insert(args.end(), attacks.begin(), attacks.end());
   FarmRun run = RunFarm(args);
   ASSERT_EQ(run.exit_code, 0) << run.err;
@@ -131,13 +137,14 @@ TEST(ExecE2E, CommandInheritsNoFdOfTheWorker) {
 }
 
 TEST(ExecE2E, BinaryOutputIsBase64AndHugeOutputIsCutAtTheCap) {
-  FarmRun run = RunFarm(
-      {"run", "--allow-exec", "--keep-order"},
-      ExecLine({"head", "-c", "3000000", "/dev/urandom"}, {{"max_output_bytes", 999}}) +
-          // A small cap: results of megabytes would swell this process, whose
-          // size at fork other tests' peak RSS bounds include.
-          ExecLine({"sh", "-c", "yes 0123456789 | head -c 20000000"}, {{"max_output_bytes", 65536}}) +
-          ExecLine({"cat"}, {{"stdin", "caf\u00e9\n"}, {"env", {{"FARM_X", "1"}}}}));
+  FarmRun run =
+      RunFarm({"run", "--allow-exec", "--keep-order"},
+              ExecLine({"head", "-c", "3000000", "/dev/urandom"}, {{"max_output_bytes", 999}}) +
+                  // A small cap: results of megabytes would swell this process, whose
+                  // size at fork other tests' peak RSS bounds include.
+                  ExecLine({"sh", "-c", "yes 0123456789 | head -c 20000000"},
+                           {{"max_output_bytes", 65536}}) +
+                  ExecLine({"cat"}, {{"stdin", "caf\u00e9\n"}, {"env", {{"FARM_X", "1"}}}}));
   ASSERT_EQ(run.exit_code, 0) << run.err;
   auto r = run.results();
   ASSERT_EQ(r.size(), 3u);
@@ -156,8 +163,8 @@ TEST(ExecE2E, BinaryOutputIsBase64AndHugeOutputIsCutAtTheCap) {
 
 TEST(ExecE2E, OwnTimeoutKillsTheGrandchildToo) {
   TempDir dir;
-  FarmRun run = RunFarm({"run", "--allow-exec"},
-                        ExecLine(ForksSleep(dir.File("pid")), {{"timeout_s", 0.5}}));
+  FarmRun run =
+      RunFarm({"run", "--allow-exec"}, ExecLine(ForksSleep(dir.File("pid")), {{"timeout_s", 0.5}}));
   EXPECT_EQ(run.exit_code, 1);
   auto r = run.results();
   ASSERT_EQ(r.size(), 1u);
@@ -215,9 +222,9 @@ TEST(ExecE2E, WorkerDeathKillsTheCommandGroup) {
 TEST(ExecE2E, SecondCtrlCKillsTheCommandGroup) {
   TempDir dir;
   std::string out = dir.File("out");
-  auto child = testing::StartFarm(
-      {"exec", "-j", "1", "-o", out, "--", "sh", "-c", "sleep 300 & echo $! > \"$1\"; wait", "sh",
-       "{}", ":::", dir.File("pid")});
+  auto child = testing::StartFarm({"exec", "-j", "1", "-o", out, "--", "sh", "-c",
+                                   "sleep 300 & echo $! > \"$1\"; wait", "sh", "{}",
+                                   ":::", dir.File("pid")});
   pid_t sleeper = NotedPid(dir.File("pid"));
   kill(child.pid, SIGINT);
   std::this_thread::sleep_for(std::chrono::milliseconds(100));
@@ -258,14 +265,16 @@ TEST(ExecE2E, HaltInEachForm) {
   std::vector<std::string> codes;
   for (int i = 1; i <= 40; ++i) codes.push_back(i % 4 == 0 ? "1" : "0");
   for (const char* halt : {"now,fail=1", "soon,fail=2", "soon,fail=20%", "now,success=3"}) {
-    std::vector<std::string> args = {"exec", "-j", "2", "--halt", halt, "--",
-                                     "sh", "-c", "sleep 0.02; exit $1", "sh", "{}", ":::"};
+    std::vector<std::string> args = {
+        "exec", "-j", "2",  "--halt", halt, "--", "sh", "-c", "sleep 0.02; exit $1",
+        "sh",   "{}", ":::"};
     args.insert(args.end(), codes.begin(), codes.end());
     FarmRun run = RunFarm(args);
     EXPECT_EQ(run.exit_code, 1) << halt << "\n" << run.err;
     EXPECT_LT(run.lines().size(), 40u) << halt;
     EXPECT_NE(run.err.find(std::string("halted by --halt ") + halt), std::string::npos)
-        << halt << "\n" << run.err;
+        << halt << "\n"
+        << run.err;
   }
 }
 

@@ -105,7 +105,8 @@ std::vector<std::string> MergedEnvironment(const std::vector<std::string>& added
     std::string_view entry(*p);
     std::string_view name = entry.substr(0, entry.find('='));
     bool replaced = std::any_of(added.begin(), added.end(), [&](const std::string& a) {
-      return a.size() > name.size() && a.compare(0, name.size(), name) == 0 && a[name.size()] == '=';
+      return a.size() > name.size() && a.compare(0, name.size(), name) == 0 &&
+             a[name.size()] == '=';
     });
     if (!replaced) env.emplace_back(entry);
   }
@@ -137,10 +138,14 @@ bool Drain(int fd, size_t cap, CapturedOutput* output, char* chunk) {
 // The command's pipes and its pid, watched until it ends.
 class Watch {
  public:
-  Watch(const CommandSpec& spec, pid_t pid, Fd stdin_w, Fd out_r, Fd err_r,
-        CommandOutcome* outcome)
-      : spec_(spec), pid_(pid), stdin_w_(std::move(stdin_w)), out_r_(std::move(out_r)),
-        err_r_(std::move(err_r)), outcome_(outcome), chunk_(kReadChunk, '\0') {
+  Watch(const CommandSpec& spec, pid_t pid, Fd stdin_w, Fd out_r, Fd err_r, CommandOutcome* outcome)
+      : spec_(spec),
+        pid_(pid),
+        stdin_w_(std::move(stdin_w)),
+        out_r_(std::move(out_r)),
+        err_r_(std::move(err_r)),
+        outcome_(outcome),
+        chunk_(kReadChunk, '\0') {
     pidfd_.reset(static_cast<int>(syscall(SYS_pidfd_open, pid, 0)));
   }
 
@@ -191,11 +196,13 @@ void Watch::Run(Clock::time_point start) {
     if (stdin_w_.valid()) in_at = count, fds[count++] = {stdin_w_.get(), POLLOUT, 0};
     if (!leader_ended && pidfd_.valid()) pid_at = count, fds[count++] = {pidfd_.get(), POLLIN, 0};
     Clock::time_point now = Clock::now();
-    Clock::time_point until = leader_ended ? drain_until
+    Clock::time_point until = leader_ended   ? drain_until
                               : has_deadline ? deadline
                                              : now + std::chrono::hours(1);
-    auto wait = std::chrono::ceil<std::chrono::milliseconds>(std::max(until - now, Clock::duration(0)));
-    int timeout_ms = static_cast<int>(std::min<int64_t>(wait.count(), pidfd_.valid() ? 3'600'000 : 10));
+    auto wait =
+        std::chrono::ceil<std::chrono::milliseconds>(std::max(until - now, Clock::duration(0)));
+    int timeout_ms =
+        static_cast<int>(std::min<int64_t>(wait.count(), pidfd_.valid() ? 3'600'000 : 10));
     int ready = poll(fds, static_cast<nfds_t>(count), timeout_ms);
     if (ready < 0 && errno != EINTR) break;
     if (ready > 0) {

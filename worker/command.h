@@ -27,8 +27,8 @@ struct CommandSpec {
 };
 
 struct CapturedOutput {
-  std::string kept;     // the first max_output_bytes
-  uint64_t total = 0;   // bytes the command wrote
+  std::string kept;    // the first max_output_bytes
+  uint64_t total = 0;  // bytes the command wrote
   bool truncated() const { return total > kept.size(); }
 };
 

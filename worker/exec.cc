@@ -41,7 +41,8 @@ std::vector<std::string> ReadArgv(const nlohmann::json& task) {
   bool has_shell = task.contains("shell");
   if (argv != task.end() && has_shell) Bad("give either field 'argv' or field 'shell', not both");
   if (has_shell) return {"/bin/sh", "-c", std::string(ReadString(task, kShell))};
-  if (argv == task.end()) Bad("field 'argv' is missing (or give 'shell', a command line for sh -c)");
+  if (argv == task.end())
+    Bad("field 'argv' is missing (or give 'shell', a command line for sh -c)");
   if (!argv->is_array() || argv->empty())
     Bad("field 'argv' must be a non-empty array of strings, got " + DescribeValue(*argv));
   std::vector<std::string> strings;
@@ -75,7 +76,8 @@ void InsertSlot(const nlohmann::json& task, int worker_index, std::vector<std::s
 std::vector<std::string> ReadEnv(const nlohmann::json& task) {
   auto env = task.find("env");
   if (env == task.end()) return {};
-  if (!env->is_object()) Bad("field 'env' must be an object of strings, got " + DescribeValue(*env));
+  if (!env->is_object())
+    Bad("field 'env' must be an object of strings, got " + DescribeValue(*env));
   std::vector<std::string> entries;
   for (auto it = env->begin(); it != env->end(); ++it) {
     if (!it.value().is_string())
@@ -111,8 +113,10 @@ double Ms(const timeval& time) { return time.tv_sec * 1e3 + time.tv_usec / 1e3; 
 ResultJson FormatResult(const CommandOutcome& outcome) {
   JsonObjectWriter result;
   int status = outcome.wait_status;
-  if (WIFEXITED(status)) result.Add("exit_code", WEXITSTATUS(status)).AddNull("signal");
-  else result.AddNull("exit_code").Add("signal", WTERMSIG(status));
+  if (WIFEXITED(status))
+    result.Add("exit_code", WEXITSTATUS(status)).AddNull("signal");
+  else
+    result.AddNull("exit_code").Add("signal", WTERMSIG(status));
   AddOutput("stdout", outcome.out, &result);
   AddOutput("stderr", outcome.err, &result);
   result.Add("elapsed_ms", outcome.elapsed_ms);
@@ -127,7 +131,8 @@ std::string CannotStart(const std::string& command, const CommandOutcome& outcom
   if (std::string_view(outcome.start_step) == "exec") {
     if (outcome.start_errno == ENOENT)
       return "cannot run '" + command + "': " +
-             (command.find('/') == std::string::npos ? "command not found in PATH" : "no such file");
+             (command.find('/') == std::string::npos ? "command not found in PATH"
+                                                     : "no such file");
     return "cannot run '" + command + "': " + why;
   }
   return "cannot run '" + command + "': " + outcome.start_step + ": " + why;
@@ -166,15 +171,14 @@ ResultJson RunExec(const nlohmann::json& task, TaskContext& context) {
   if (outcome.timed_out) {
     char limit[32];
     snprintf(limit, sizeof limit, "%g", spec.timeout_s);
-    throw TaskFailure("timeout",
-                      std::string("ran over timeout_s ") + limit + " s: its process group was killed",
-                      result);
+    throw TaskFailure(
+        "timeout", std::string("ran over timeout_s ") + limit + " s: its process group was killed",
+        result);
   }
   if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return result;
-  std::string how = WIFEXITED(status)
-                        ? "exited with status " + std::to_string(WEXITSTATUS(status))
-                        : "killed by signal " + std::to_string(WTERMSIG(status)) + " (" +
-                              strsignal(WTERMSIG(status)) + ")";
+  std::string how = WIFEXITED(status) ? "exited with status " + std::to_string(WEXITSTATUS(status))
+                                      : "killed by signal " + std::to_string(WTERMSIG(status)) +
+                                            " (" + strsignal(WTERMSIG(status)) + ")";
   if (context.worker.memory_limit_mb > 0)
     how += " (it ran under --memory-limit " + std::to_string(context.worker.memory_limit_mb) +
            " MB of address space: an allocation over it fails)";
