@@ -77,6 +77,8 @@ Status ThreadTransport::Start(int index) {
 
 void ThreadTransport::EndThread(Slot& slot, bool abandon) {
   if (slot.worker) slot.worker->queue->Close();
+  // An abandoned thread's exec command goes, with all it started.
+  if (slot.worker && abandon) slot.worker->running.KillCommandGroup();
   if (slot.thread.joinable()) abandon ? slot.thread.detach() : slot.thread.join();
   slot.worker.reset();
 }

@@ -234,6 +234,22 @@ TEST(ExecE2E, SecondCtrlCKillsTheCommandGroup) {
   EXPECT_TRUE(Dead(sleeper));
 }
 
+// A thread can't be killed, but the command it runs can: a second Ctrl-C in
+// thread mode kills the command's group before leaving the thread behind.
+TEST(ExecE2E, SecondCtrlCInThreadModeKillsTheCommandGroup) {
+  TempDir dir;
+  auto child = testing::StartFarm({"exec", "--mode", "thread", "-j", "1", "--", "sh", "-c",
+                                   "sleep 300 & echo $! > \"$1\"; wait", "sh", "{}", ":::",
+                                   dir.File("pid")});
+  pid_t sleeper = NotedPid(dir.File("pid"));
+  kill(child.pid, SIGINT);
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  kill(child.pid, SIGINT);
+  FarmRun run = testing::FinishFarm(child);
+  EXPECT_EQ(run.exit_code, 130) << run.err;
+  EXPECT_TRUE(Dead(sleeper));
+}
+
 TEST(ExecE2E, ResumeAfterCtrlCRunsTheRest) {
   TempDir dir;
   std::string args = dir.File("args"), out = dir.File("out");
