@@ -82,14 +82,16 @@ void AppendSuccessLine(const ResultHeader& header, std::string_view result_json,
 }
 
 void AppendErrorLine(const ResultHeader& header, std::string_view code,
-                     std::string_view message, std::string* out) {
+                     std::string_view message, std::string* out, std::string_view result_json) {
   AppendHeader(header, false, out);
   // Messages quote user input, which may hold invalid UTF-8: it is replaced.
   out->append(",\"error\":{\"code\":");
   AppendJsonString(code, out);
   out->append(",\"message\":");
   AppendJsonString(message, out);
-  out->append("}}");
+  out->append("}");
+  if (!result_json.empty()) out->append(",\"result\":").append(result_json);
+  out->append("}");
 }
 
 }  // namespace farm

@@ -22,8 +22,11 @@ struct ResultHeader {
 // Appends the line, without '\n', to *out.
 void AppendSuccessLine(const ResultHeader& header, std::string_view result_json,
                        std::string* out);
+// `result_json`, when given, follows the error: what a failed task still
+// produced (an exec task's exit status and output).
 void AppendErrorLine(const ResultHeader& header, std::string_view code,
-                     std::string_view message, std::string* out);
+                     std::string_view message, std::string* out,
+                     std::string_view result_json = {});
 
 // The inverse of the two above, for --db: the parts of a line they wrote, as
 // views into it, without building a JSON tree. False for any other line.

@@ -1,6 +1,7 @@
 #include "common/running_task.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <sys/mman.h>
 
 #include <new>
@@ -10,6 +11,11 @@ namespace farm {
 static_assert(std::atomic<uint64_t>::is_always_lock_free &&
                   std::atomic<int64_t>::is_always_lock_free,
               "the shared page needs lock-free atomics");
+
+void RunningTask::KillCommandGroup() {
+  int32_t group = command_group.exchange(0, std::memory_order_acq_rel);
+  if (group > 0) kill(-group, SIGKILL);
+}
 
 void UnmapRunningTask::operator()(RunningTask* running) const {
   running->~RunningTask();

@@ -16,6 +16,11 @@ namespace farm {
 struct RunningTask {
   std::atomic<uint64_t> seq{0};        // the task's seq; 0 between tasks
   std::atomic<int64_t> started_ns{0};  // steady clock (CLOCK_MONOTONIC), system-wide
+  // The process group of the command an exec task runs, 0 when none: set by
+  // the command's child before it execs, cleared once the group is killed.
+  // Whoever kills or reaps the worker kills this group too, so no part of a
+  // command's process tree outlives its worker.
+  std::atomic<int32_t> command_group{0};
 
   // Worker side.
   void Begin(uint64_t task_seq, int64_t now_ns) {
@@ -23,6 +28,10 @@ struct RunningTask {
     seq.store(task_seq, std::memory_order_release);
   }
   void End() { seq.store(0, std::memory_order_release); }
+
+  // Coordinator side, once the worker is dead or killed: SIGKILL to the
+  // command group it left, if any.
+  void KillCommandGroup();
 };
 
 struct UnmapRunningTask {

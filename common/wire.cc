@@ -78,6 +78,7 @@ void AppendSettings(const WorkerSettings& settings, std::string* out) {
         {"generation", settings.generation},
         {"master_seed", settings.master_seed},
         {"memory_limit_mb", settings.memory_limit_mb},
+        {"allow_exec", settings.allow_exec},
         {"fetch",
          {{"out_dir", fetch.out_dir},
           {"concurrency", fetch.concurrency},
@@ -101,6 +102,7 @@ Status DecodeSettings(std::string_view line, WorkerSettings* settings) {
     settings->generation = s.at("generation").get<uint64_t>();
     settings->master_seed = s.at("master_seed").get<uint64_t>();
     settings->memory_limit_mb = s.at("memory_limit_mb").get<int>();
+    settings->allow_exec = s.at("allow_exec").get<bool>();
     settings->fetch.out_dir = fetch.at("out_dir").get<std::string>();
     settings->fetch.concurrency = fetch.at("concurrency").get<int>();
     settings->fetch.delay_min_ms = fetch.at("delay_min_ms").get<int>();

@@ -3,7 +3,7 @@
 // only moves lines, and a worker needs nothing else from its coordinator.
 //
 // Coordinator -> worker, first of all, the worker's settings:
-//   {"settings":{"index":0,"generation":0,"master_seed":42,"memory_limit_mb":0,"fetch":{"out_dir":"downloads","concurrency":8,"delay_min_ms":0,"delay_max_ms":0,"max_per_host":0}}}
+//   {"settings":{"index":0,"generation":0,"master_seed":42,"memory_limit_mb":0,"allow_exec":false,"fetch":{"out_dir":"downloads","concurrency":8,"delay_min_ms":0,"delay_max_ms":0,"max_per_host":0}}}
 // Coordinator -> worker, a task to run:
 //   {"seq":17,"attempt":1,"task":{"type":"fib","n":20}}
 // Worker -> coordinator, the task's finished result line under "reply":
@@ -53,6 +53,7 @@ struct WorkerSettings {
   uint64_t generation = 0;  // replacements of this worker so far
   uint64_t master_seed = 0;
   int memory_limit_mb = 0;  // 0: none
+  bool allow_exec = false;  // --allow-exec: exec tasks may run commands
   FetchSettings fetch = {};
 };
 

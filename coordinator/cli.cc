@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "bench/bench.h"
+#include "coordinator/exec_command.h"
 #include "coordinator/export.h"
 #include "coordinator/gen.h"
 #include "coordinator/run.h"
@@ -18,6 +19,8 @@ namespace {
 constexpr const char* kHelp = R"(farm: run a batch of tasks on a pool of worker processes
 
 usage: farm run [OPTIONS] [FILE]     run JSON-lines tasks from FILE or stdin
+       farm exec [OPTIONS] -- CMD ARGS... [::: ARG...]
+                                     run your command per argument (farm exec --help)
        farm gen TYPE [OPTIONS]       print task lines of any type
        farm export --db FILE [--run N] [--format jsonl|csv] [-o FILE]
                                      a run's results from a database, as lines or CSV
@@ -48,6 +51,7 @@ farm run options:
   --halt WHEN,COND         stop early: now|soon, fail=N|fail=P%|success=N|success=P%
   --db FILE                results also go into this SQLite database (with --resume:
                            skip the ids its newest run has ok, and continue that run)
+  --allow-exec             let exec tasks run their commands (a task file is data)
 
 farm bench options (each run is a child `farm run`, interleaved; FILE is your
 own batch, else one is made from --task):
@@ -92,13 +96,14 @@ int Main(int argc, char** argv) {
   }
   if (command == "version" || command == "--version") return VersionCommand();
   if (command == "run") return RunCommand(args.subspan(1));
+  if (args[0] == std::string_view("exec")) return ExecCommand(args.subspan(1));  // its own --help
   if (command == "gen") return GenCommand(args.subspan(1));
   if (command == "export") return ExportCommand(args.subspan(1));
   if (command == "bench") return BenchCommand(args.subspan(1));
   if (command == "help" && args.size() > 1 && std::string_view(args[1]) == "tasks")
     return HelpTasksCommand(args.subspan(2));
   if (command == "help" || command == "--help" || command == "-h") {
-    fputs(kHelp, stdout);
+    printf("%s\n%s", kHelp, ExecHelp());  // every subcommand's flags, for the man page too
     return kExitOk;
   }
   fprintf(stderr, "farm: unknown command '%.*s'\n\n%s", static_cast<int>(command.size()),

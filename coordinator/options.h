@@ -2,8 +2,10 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <farm/mode.h>
@@ -38,6 +40,11 @@ struct RunOptions {
   // The command line, for the database's runs table.
   const char* command = "run";
   std::vector<std::string> arguments;
+  bool allow_exec = false;  // --allow-exec: exec tasks may run commands
+  // farm exec: the template its input lines become tasks by, and what it
+  // shows of each result line as it is written (--output stdout).
+  const class ExecTemplate* exec = nullptr;
+  std::function<void(std::string_view line)> echo;
 };
 
 }  // namespace farm

@@ -41,6 +41,7 @@ Status ResultSink::Open() {
 }
 
 void ResultSink::Emit(std::string_view line, bool ok) {
+  if (echo_) echo_(line);
   buffer_.append(line);
   buffer_.push_back('\n');
   buffered_ok_.push_back(ok);

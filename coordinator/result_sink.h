@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 #include <string_view>
@@ -31,6 +32,10 @@ class ResultSink {
   // the file holds. Nothing is opened yet.
   ResultSink(std::string path, bool append, bool keep_order);
   ~ResultSink();
+
+  // Also shows each line to `echo` as it is written (in input order with
+  // keep_order): farm exec --output stdout prints the jobs' output by it.
+  void set_echo(std::function<void(std::string_view line)> echo) { echo_ = std::move(echo); }
 
   // Creates or truncates the output file. Call once the run has started:
   // every check passed and the workers run, so a run refused never touched
@@ -87,6 +92,7 @@ class ResultSink {
 
  private:
   void Emit(std::string_view line, bool ok);
+  std::function<void(std::string_view line)> echo_;
   void Release();
   // Counts the lines of the first `bytes` of the buffer as written.
   void Commit(size_t bytes);

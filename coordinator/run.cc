@@ -178,6 +178,7 @@ bool ParseRunOptions(std::span<char* const> args, RunOptions* o) {
       {"--summary-json", 0, true, PathInto("--summary-json", &o->summary_json)},
       {"--halt", 0, true, [o](std::string_view v) { return HaltPolicy::Parse(v, &o->halt); }},
       {"--db", 0, true, PathInto("--db", &o->db)},
+      {"--allow-exec", 0, false, set_true(&o->allow_exec)},
   };
   o->arguments.assign(args.begin(), args.end());
   std::vector<std::string> positional;
@@ -240,7 +241,7 @@ ExitStatus RunBatch(const RunOptions& options, RunSummary* summary) {
     return kExitUsage;
   }
   summary->workers = transport->slots();
-  TaskSource source(std::move(input), !options.urls.empty());
+  TaskSource source(std::move(input), !options.urls.empty(), options.exec);
   if (options.resume) source.ResumeFrom(&resume);
   ResultSink sink(options.output, options.resume, options.keep_order);
   RunDb db;
@@ -248,6 +249,7 @@ ExitStatus RunBatch(const RunOptions& options, RunSummary* summary) {
     Say("farm run: " + status.message() + "\n");  // nothing ran
     return kExitCannotComplete;
   }
+  if (options.echo) sink.set_echo(options.echo);
   status = scheduler->Run(source, sink);
   if (!sink.opened()) {  // it could not be created after all: nothing ran
     if (StopSignals::count() > 0) return summary->interrupted = true, kExitInterrupted;
@@ -292,6 +294,10 @@ ExitStatus RunAndReport(const RunOptions& options) {
 ExitStatus RunCommand(std::span<char* const> args) {
   RunOptions options;
   if (!ParseRunOptions(args, &options)) return kExitUsage;
+  return RunWithOptions(options);
+}
+
+ExitStatus RunWithOptions(const RunOptions& options) {
   if (options.mode == Mode::kMpi)
     return RunUnderMpi(options, [&options] { return RunAndReport(options); });
   return RunAndReport(options);

@@ -18,5 +18,7 @@ bool ParseRunOptions(std::span<char* const> args, RunOptions* options);
 ExitStatus RunBatch(const RunOptions& options, RunSummary* summary);
 
 ExitStatus RunCommand(std::span<char* const> args);
+// The run and its summary, for options parsed already (farm exec's).
+ExitStatus RunWithOptions(const RunOptions& options);
 
 }  // namespace farm

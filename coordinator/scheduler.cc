@@ -43,6 +43,7 @@ Status Scheduler::StartWorker(Slot& slot) {
                         .generation = slot.generation,
                         .master_seed = options_.seed,
                         .memory_limit_mb = options_.memory_limit_mb,
+                        .allow_exec = options_.allow_exec,
                         .fetch = options_.fetch},
                        &messages_);
   transport_.Send(slot.index, &messages_);

@@ -29,6 +29,11 @@ Status FieldValue(const TaskField& field, std::string_view text, nlohmann::json*
     }
     case FieldKind::kBoolean: *value = !field.default_boolean; break;
     case FieldKind::kString: *value = std::string(text); break;
+    case FieldKind::kArray:
+    case FieldKind::kObject:
+      return Status::Error(flag +
+                           ": not a command-line value; write the task line itself (or use "
+                           "farm exec)");
   }
   try {
     nlohmann::json task = {{std::string(field.name), *value}};
@@ -37,6 +42,8 @@ Status FieldValue(const TaskField& field, std::string_view text, nlohmann::json*
       case FieldKind::kNumber: ReadNumber(task, field); break;
       case FieldKind::kBoolean: ReadBoolean(task, field); break;
       case FieldKind::kString: ReadString(task, field); break;
+      case FieldKind::kArray:
+      case FieldKind::kObject: break;
     }
   } catch (const TaskFailure& failure) {
     return Status::Error(flag + ": " + failure.what());

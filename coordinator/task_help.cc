@@ -26,6 +26,8 @@ std::string_view KindName(FieldKind kind) {
     case FieldKind::kNumber: return "number";
     case FieldKind::kBoolean: return "boolean";
     case FieldKind::kString: return "string";
+    case FieldKind::kArray: return "array";
+    case FieldKind::kObject: return "object";
   }
   return "?";
 }
@@ -43,6 +45,8 @@ std::string Presence(const TaskField& field) {
     }
     case FieldKind::kBoolean: value = field.default_boolean ? "true" : "false"; break;
     case FieldKind::kString: AppendJsonString(field.default_string, &value); break;
+    case FieldKind::kArray:
+    case FieldKind::kObject: return "optional";
   }
   return "default " + value;
 }

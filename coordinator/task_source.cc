@@ -12,6 +12,7 @@
 #include "common/json_writer.h"
 #include "common/result_line.h"
 #include "common/wire.h"
+#include "coordinator/exec_template.h"
 #include "coordinator/resume.h"
 
 namespace farm {
@@ -27,16 +28,17 @@ std::string BadJsonLine(uint64_t seq, const std::string& message) {
   return line;
 }
 
-std::string BadUrlLine(uint64_t seq, std::string_view url, size_t bad) {
+std::string BadUrlLine(uint64_t seq, std::string_view url, size_t bad, bool exec = false) {
   char problem[160];
   snprintf(problem, sizeof problem,
-           "field 'url' is not valid UTF-8 (byte 0x%02X at offset %zu); percent-encode such a "
-           "byte (%%%02X)",
+           exec ? "the argument line is not valid UTF-8 (byte 0x%02X at offset %zu)"
+                : "field 'url' is not valid UTF-8 (byte 0x%02X at offset %zu); percent-encode "
+                  "such a byte (%%%02X)",
            static_cast<unsigned char>(url[bad]), bad, static_cast<unsigned char>(url[bad]));
   std::string line;
   std::string id = std::to_string(seq);
-  AppendErrorLine({.id_json = id, .type_json = "\"fetch\"", .attempts = 0}, "bad_task", problem,
-                  &line);
+  AppendErrorLine({.id_json = id, .type_json = exec ? "\"exec\"" : "\"fetch\"", .attempts = 0},
+                  "bad_task", problem, &line);
   return line;
 }
 
@@ -46,8 +48,12 @@ bool IsBlank(std::string_view line) {
 
 }  // namespace
 
-TaskSource::TaskSource(Fd fd, bool urls)
-    : fd_(std::move(fd)), urls_(urls), splitter_(wire::kMaxTaskLine), chunk_(kReadChunk, '\0') {
+TaskSource::TaskSource(Fd fd, bool urls, const ExecTemplate* exec)
+    : fd_(std::move(fd)),
+      urls_(urls),
+      exec_(exec),
+      splitter_(wire::kMaxTaskLine),
+      chunk_(kReadChunk, '\0') {
   struct stat st;
   if (::fstat(fd_.get(), &st) == 0 && S_ISREG(st.st_mode)) {
     regular_file_ = true;
@@ -88,6 +94,18 @@ TaskSource::Next TaskSource::Take(InputTask* task) {
     return Next::kTask;
   }
   if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  if (exec_ != nullptr) {
+    // An argument line becomes {"type":"exec","argv":[...]}, substituted
+    // into the command without a shell; JSON escaping keeps any byte inert.
+    url_task_.clear();
+    if (!exec_->AppendTask(line, seq_, &url_task_)) {
+      task->error_line = BadUrlLine(seq_, line, FindInvalidUtf8(line), /*exec=*/true);
+      return Next::kTask;
+    }
+    task->json = url_task_;
+    if (resume_ != nullptr) MarkDone(std::to_string(seq_), task);
+    return Next::kTask;
+  }
   if (urls_) {
     // Spaces around a URL are never part of it (wget -i and aria2c -i agree).
     size_t first = line.find_first_not_of(" \t");

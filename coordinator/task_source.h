@@ -24,11 +24,13 @@ struct InputTask {
 };
 
 class DoneIds;
+class ExecTemplate;
 
 class TaskSource {
  public:
-  // Takes over `fd`. With `urls`, each line is a plain URL, made a fetch task.
-  TaskSource(Fd fd, bool urls);
+  // Takes over `fd`. With `urls`, each line is a plain URL, made a fetch task;
+  // with `exec` (farm exec), each line is an argument, made an exec task.
+  TaskSource(Fd fd, bool urls, const ExecTemplate* exec = nullptr);
 
   // --resume: marks tasks `done` says are done. This costs a parse of each
   // line, to learn its id; without it lines are only validated.
@@ -72,6 +74,7 @@ class TaskSource {
 
   Fd fd_;
   bool urls_;
+  const ExecTemplate* exec_;
   bool regular_file_ = false;
   bool eof_ = false;
   Status read_status_;

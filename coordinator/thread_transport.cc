@@ -6,6 +6,7 @@
 
 #include <system_error>
 
+#include "common/running_task.h"
 #include "worker/worker_loop.h"
 
 namespace farm {
@@ -44,6 +45,7 @@ struct ThreadTransport::Worker : WorkerChannel {
   const uint64_t generation;
   std::unique_ptr<MessageQueue> queue;
   std::shared_ptr<ReplyChannel> replies;
+  RunningTask running;  // written by the thread; its command's group read by EndThread
   std::string received;  // the thread's own
 };
 
@@ -64,7 +66,8 @@ Status ThreadTransport::Start(int index) {
   slot.worker = std::make_shared<Worker>(index, ++slot.generation, std::move(queue), replies_);
   try {
     slot.thread = std::thread([worker = slot.worker] {
-      ServeChannel(*worker, {});  // a thread can't die alone: nobody watches it
+      // The page holds the group of a command it runs, for EndThread to kill.
+      ServeChannel(*worker, {.running = &worker->running});
     });
   } catch (const std::system_error& e) {
     slot.worker.reset();
@@ -75,6 +78,8 @@ Status ThreadTransport::Start(int index) {
 
 void ThreadTransport::EndThread(Slot& slot, bool abandon) {
   if (slot.worker) slot.worker->queue->Close();
+  // An abandoned thread's exec command goes, with all it started.
+  if (slot.worker && abandon) slot.worker->running.KillCommandGroup();
   if (slot.thread.joinable()) abandon ? slot.thread.detach() : slot.thread.join();
   slot.worker.reset();
 }

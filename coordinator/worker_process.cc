@@ -48,6 +48,7 @@ bool ForkedWorker::Reap(int timeout_ms) {
       // file system lacks O_TMPFILE (see worker/fetch_file.h).
       bool clean_exit = r == pid_ && WIFEXITED(wait_status_) && WEXITSTATUS(wait_status_) == 0;
       if (!clean_exit) RemoveBodyFilesOf(body_dir_, pid_);
+      running_->KillCommandGroup();  // its command's grandchildren, if it died mid-exec
       pid_ = -1;
       return true;
     }

@@ -59,6 +59,17 @@ ResultJson RunUserTask(const nlohmann::json& task, TaskContext& context) {
       case FieldKind::kString:
         value = std::string(ReadString(task, field));
         break;
+      case FieldKind::kArray:
+      case FieldKind::kObject: {  // no default: the function reads them itself
+        auto it = task.find(field.name);
+        const bool array = field.kind == FieldKind::kArray;
+        if (it == task.end() && field.required)
+          throw TaskFailure("bad_task", "field '" + std::string(field.name) + "' is missing");
+        if (it != task.end() && (array ? !it->is_array() : !it->is_object()))
+          throw TaskFailure("bad_task", "field '" + std::string(field.name) + "' must be " +
+                                            (array ? "an array" : "an object"));
+        continue;
+      }
     }
     if (task.contains(field.name)) continue;
     if (!filled) filled = task;
@@ -119,6 +130,9 @@ TaskField Declare(const TaskSpec& spec, const Field& field, size_t i, UserType& 
       fits = d.is_string();
       if (fits) out.default_string = type.default_strings[i] = d.get<std::string>();
       break;
+    case FieldKind::kArray:
+    case FieldKind::kObject:
+      Invalid(spec, "field '" + field.name + "': an array or object field takes no default");
   }
   if (!fits) Invalid(spec, "field '" + field.name + "': its default is not of its kind");
   return out;

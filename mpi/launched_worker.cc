@@ -32,6 +32,7 @@ LaunchedWorker::~LaunchedWorker() {
 
 bool LaunchedWorker::Ended(int timeout_ms) {
   if (!ended_) ended_ = launcher_.WaitEnded(id_, timeout_ms, &wait_status_);
+  if (ended_) running_->KillCommandGroup();  // what its exec task left running
   return ended_;
 }
 

@@ -93,7 +93,7 @@ TEST(BadInputE2E, MissingUnknownOrNonStringType) {
       {"{}", "bad_task", "field 'type' is missing"},
       {"{\"type\":\"fbi\",\"n\":5}", "bad_task", "unknown task type 'fbi' (did you mean 'fib'?)"},
       {"{\"type\":\"slep\",\"ms\":5}", "bad_task", "(did you mean 'sleep'?)"},
-      {"{\"type\":\"download\"}", "bad_task", "known types: fetch fib pi random sleep"},
+      {"{\"type\":\"download\"}", "bad_task", "known types: exec fetch fib pi random sleep"},
       {"{\"type\":3}", "bad_task", "field 'type' must be a string"},
       {"{\"type\":[\"fib\"]}", "bad_task", "field 'type'"},
       {"{\"type\":null}", "bad_task", "field 'type'"},

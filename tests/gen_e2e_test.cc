@@ -98,10 +98,11 @@ TEST(GenE2E, EveryRegisteredTypeGeneratesRunnableLines) {
     if (type.name == "fetch")
       args.insert(args.end(), {"--url", "http://127.0.0.1:1/", "--timeout-s", "0.5", "--no-save",
                                "--max-bytes", "10"});
+    if (type.name == "exec") args.insert(args.end(), {"--shell", "true"});
     auto gen = RunFarm(args);
     ASSERT_EQ(gen.exit_code, 0) << type.name << gen.err;
     ASSERT_EQ(gen.lines().size(), 2u) << type.name;
-    auto run = RunFarm({"run", "-j", "1"}, gen.out);
+    auto run = RunFarm({"run", "-j", "1", "--allow-exec"}, gen.out);
     for (const json& result : run.results()) {
       EXPECT_EQ(result["type"], type.name);
       if (!result["ok"].get<bool>()) {
@@ -145,7 +146,8 @@ TEST(HelpTasksE2E, ListsEveryTypeWithItsFields) {
       EXPECT_NE(section.find(field.description), std::string::npos) << section;
     }
   }
-  EXPECT_NE(run.out.find("  max_bytes  integer  default 104857600"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("  max_bytes         integer  default 104857600"), std::string::npos)
+      << run.out;
   EXPECT_NE(run.out.find("\"_\" or \"x-\""), std::string::npos) << run.out;
 }
 

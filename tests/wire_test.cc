@@ -188,7 +188,7 @@ namespace {
 
 TEST(WireSettings, RoundTripEveryField) {
   wire::WorkerSettings settings{.index = 3, .generation = 7, .master_seed = 18446744073709551615u,
-                                .memory_limit_mb = 512};
+                                .memory_limit_mb = 512, .allow_exec = true};
   settings.fetch = {.out_dir = "dir with \"quotes\"", .concurrency = 5, .delay_min_ms = 1,
                     .delay_max_ms = 9, .max_per_host = 2};
   std::string line;
@@ -202,6 +202,7 @@ TEST(WireSettings, RoundTripEveryField) {
   EXPECT_EQ(decoded.generation, 7u);
   EXPECT_EQ(decoded.master_seed, 18446744073709551615u);
   EXPECT_EQ(decoded.memory_limit_mb, 512);
+  EXPECT_TRUE(decoded.allow_exec);
   EXPECT_EQ(decoded.fetch.out_dir, "dir with \"quotes\"");
   EXPECT_EQ(decoded.fetch.concurrency, 5);
   EXPECT_EQ(decoded.fetch.delay_min_ms, 1);

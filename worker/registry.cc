@@ -13,6 +13,40 @@ namespace {
 
 using Kind = FieldKind;
 
+// argv, env and slot_at are read by the executor itself (worker/exec.cc).
+constexpr TaskField kExecFields[] = {
+    {.name = "argv",
+     .kind = Kind::kArray,
+     .description = "the command and its arguments, run directly, no shell (argv or shell "
+                    "required)"},
+    {.name = "shell",
+     .kind = Kind::kString,
+     .description = "a command line for /bin/sh -c, instead of argv: only when you mean a shell"},
+    {.name = "stdin",
+     .kind = Kind::kString,
+     .description = "text for its stdin (default /dev/null)"},
+    {.name = "cwd",
+     .kind = Kind::kString,
+     .description = "directory it runs in (default the worker's)"},
+    {.name = "env",
+     .kind = Kind::kObject,
+     .description = "variables (strings) added to the inherited environment"},
+    {.name = "timeout_s",
+     .kind = Kind::kNumber,
+     .min = 0,
+     .max = 86400,
+     .description = "seconds before its process group is killed; 0: none"},
+    {.name = "max_output_bytes",
+     .kind = Kind::kInteger,
+     .default_integer = 1 << 20,
+     .min = 0,
+     .max = 16 << 20,
+     .description = "bytes of stdout, and of stderr, kept in the result; the rest is counted"},
+    {.name = "slot_at",
+     .kind = Kind::kArray,
+     .description = "[argv index, offset] pairs where the worker's slot goes (farm exec's {%})"},
+};
+
 constexpr TaskField kFetchFields[] = {
     {.name = "url",
      .kind = Kind::kString,
@@ -86,6 +120,7 @@ constexpr TaskField kSleepFields[] = {
 };
 
 constexpr TaskType kTaskTypes[] = {
+    {"exec", "runs a command of yours (only with --allow-exec)", kExecFields, RunExec},
     {"fetch", "downloads a URL with libcurl", kFetchFields, RunFetch},
     {"fib", "F(n) with GMP", kFibFields, RunFib},
     {"pi", "Monte Carlo estimate of pi from the task's own random stream", kPiFields, RunPi},

@@ -52,6 +52,7 @@ const TaskType& CheckedTaskType(const nlohmann::json& task);
 void CheckFieldNames(const TaskType& type, const nlohmann::json& task);
 
 // The executors, each defined in its own file.
+ResultJson RunExec(const nlohmann::json& task, TaskContext& context);
 ResultJson RunFetch(const nlohmann::json& task, TaskContext& context);
 ResultJson RunFib(const nlohmann::json& task, TaskContext& context);
 ResultJson RunPi(const nlohmann::json& task, TaskContext& context);

@@ -30,7 +30,7 @@ bool RunTask(uint64_t seq, int attempt, const nlohmann::json& task, WorkerContex
   std::string id_json = std::to_string(seq);
   std::string type_json = "null";
   std::string error_code, error_message;
-  ResultJson result;
+  ResultJson result;  // on failure, what the task still produced (may be empty)
   try {
     if (!task.is_object()) throw TaskFailure("bad_task", "a task must be a JSON object");
     if (auto it = task.find("type"); it != task.end() && it->is_string()) {
@@ -44,6 +44,7 @@ bool RunTask(uint64_t seq, int attempt, const nlohmann::json& task, WorkerContex
   } catch (const TaskFailure& failure) {
     error_code = failure.code;
     error_message = failure.what();
+    result = failure.result;
   } catch (const std::exception& error) {
     error_code = "bad_task";
     error_message = error.what();
@@ -55,7 +56,7 @@ bool RunTask(uint64_t seq, int attempt, const nlohmann::json& task, WorkerContex
       .attempts = attempt,
       .elapsed_ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count()};
   if (!error_code.empty()) {
-    AppendErrorLine(header, error_code, error_message, out);
+    AppendErrorLine(header, error_code, error_message, out, result);
     return false;
   }
   AppendSuccessLine(header, result, out);

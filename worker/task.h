@@ -13,6 +13,7 @@
 
 #include "common/fetch_settings.h"
 #include "common/rng.h"
+#include "common/running_task.h"
 #include "worker/task_fields.h"
 
 namespace farm {
@@ -33,6 +34,11 @@ struct WorkerContext {
   uint64_t seed = 0;  // this worker's own seed, from (master seed, index)
   Rng rng{0};
   FetchSettings fetch;
+  bool allow_exec = false;  // --allow-exec
+  int memory_limit_mb = 0;  // --memory-limit, for exec's messages
+  // Where an exec task notes its command's process group for the
+  // coordinator (common/running_task.h).
+  RunningTask* running = nullptr;
   // Made on the first fetch task, so CPU-only workers never load libcurl's
   // state; shared_ptr because its type is only declared here.
   std::shared_ptr<FetchEngine> fetch_engine;

@@ -50,6 +50,9 @@ Status TaskServer::Configure(std::string_view line) {
                              settings.generation);
   worker_->rng = Rng(worker_->seed);
   worker_->fetch = std::move(settings.fetch);
+  worker_->allow_exec = settings.allow_exec;
+  worker_->memory_limit_mb = settings.memory_limit_mb;
+  worker_->running = options_.running;
   fetches_ = std::make_unique<FetchTasks>(*worker_);
   return Status::Ok();
 }

@@ -31,12 +31,17 @@ namespace farm {
 // it from a task function (any other exception is a bad_task); a future's
 // Get() throws it for a task that failed.
 struct TaskError : std::runtime_error {
-  TaskError(std::string code, const std::string& message)
-      : std::runtime_error(message), code(std::move(code)) {}
+  TaskError(std::string code, const std::string& message, std::string result = {})
+      : std::runtime_error(message), code(std::move(code)), result(std::move(result)) {}
   std::string code;  // bad_task, worker_died, timeout, ... or your own
+  // What the failed task still produced, as a JSON object's text (an exec
+  // task's exit status and output); empty for none.
+  std::string result;
 };
 
-enum class FieldKind { kInteger, kNumber, kBoolean, kString };
+// kArray and kObject are read by their task's function itself (exec's argv,
+// env); the table still names them, for the unknown-field check and help.
+enum class FieldKind { kInteger, kNumber, kBoolean, kString, kArray, kObject };
 
 // One field of a task type: validated before the task runs, listed by
 // `farm help tasks`, and a flag of `farm gen`.
