@@ -64,7 +64,9 @@ _farm() {
         -j | --[a-z]*)
             # Any other flag shown with a value (--seed S) takes a number or
             # a word: nothing to offer.
-            if "$farm" "$command" --help 2>/dev/null | grep -qE -- "(^|[ ,])$prev [A-Z0-9]"; then
+            # grep reads to the end (no -q): under pipefail, farm cut short by
+            # SIGPIPE would fail the test whatever grep found.
+            if "$farm" "$command" --help 2>/dev/null | grep -E -- "(^|[ ,])$prev [A-Z0-9]" >/dev/null; then
                 return
             fi
             ;;

@@ -231,7 +231,7 @@ ExitStatus RunBatch(const RunOptions& options, RunSummary* summary) {
   status = MakeTransport(options, &transport);
   if (status.ok()) {
     scheduler.emplace(options, *transport, summary,
-                      SchedulerEnv{.stop_signals = [] { return StopSignals::count(); },
+                      SchedulerEnv{.stop_signals = [] { return StopSignals::Collect(); },
                                    .signal_mask = signals.wait_mask()});
     status = scheduler->StartWorkers();
   }

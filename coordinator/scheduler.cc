@@ -110,6 +110,10 @@ bool Scheduler::NextTask(Task* task) {
 size_t Scheduler::Room(const Slot& slot) const {
   if (!slot.alive || slot.input_closed) return 0;
   size_t room = slot.window - std::min(slot.window, slot.in_flight.size());
+  // Refill by half a window at least: tiny tasks then travel hundreds to a
+  // message, not a few at a time in a ping-pong of wake-ups. A worker still
+  // holds half a window (about a millisecond) of work meanwhile.
+  if (!slot.in_flight.empty() && room < (slot.window + 1) / 2) return 0;
   if (options_.max_tasks_per_worker > 0)
     room = std::min<uint64_t>(room, options_.max_tasks_per_worker - slot.sent);
   return room;

@@ -49,7 +49,9 @@ StopSignals::~StopSignals() {
   sigaction(SIGPIPE, &old_pipe_, nullptr);
 }
 
-int StopSignals::count() {
+int StopSignals::count() { return g_stop_signals; }
+
+int StopSignals::Collect() {
   sigset_t stop;
   sigemptyset(&stop);
   sigaddset(&stop, SIGINT);

@@ -22,10 +22,13 @@ class StopSignals {
   StopSignals& operator=(const StopSignals&) = delete;
 
   const sigset_t* wait_mask() const { return &wait_mask_; }
-  // How many stop signals arrived so far. Signals still pending are taken
-  // first: a ppoll() that finds an fd ready returns without letting them in,
-  // so a loop whose input is always ready would never see them otherwise.
+  // How many stop signals arrived so far.
   static int count();
+  // The same, once the signals still pending are taken: a ppoll() that
+  // finds an fd ready returns without letting them in, so a loop whose input
+  // is always ready would never see them otherwise. A system call: once per
+  // turn of a loop.
+  static int Collect();
 
  private:
   sigset_t old_mask_;

@@ -45,7 +45,9 @@ struct ThreadTransport::Worker : WorkerChannel {
   const uint64_t generation;
   std::unique_ptr<MessageQueue> queue;
   std::shared_ptr<ReplyChannel> replies;
-  RunningTask running;  // written by the thread; its command's group read by EndThread
+  // Written by the thread, on a line of its own (the coordinator reads the
+  // members above at every Send); its command's group is read by EndThread.
+  alignas(64) RunningTask running;
   std::string received;  // the thread's own
 };
 
@@ -67,7 +69,7 @@ Status ThreadTransport::Start(int index) {
   try {
     slot.thread = std::thread([worker = slot.worker] {
       // The page holds the group of a command it runs, for EndThread to kill.
-      ServeChannel(*worker, {.running = &worker->running});
+      ServeChannel(*worker, {.commands = &worker->running});
     });
   } catch (const std::system_error& e) {
     slot.worker.reset();

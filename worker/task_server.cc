@@ -52,7 +52,7 @@ Status TaskServer::Configure(std::string_view line) {
   worker_->fetch = std::move(settings.fetch);
   worker_->allow_exec = settings.allow_exec;
   worker_->memory_limit_mb = settings.memory_limit_mb;
-  worker_->running = options_.running;
+  worker_->running = options_.commands != nullptr ? options_.commands : options_.running;
   fetches_ = std::make_unique<FetchTasks>(*worker_);
   return Status::Ok();
 }

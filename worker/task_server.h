@@ -26,6 +26,10 @@ class TaskServer {
     // Where the coordinator sees which task runs (memory it shares with this
     // worker); nullptr: nobody looks (a thread can't die alone).
     RunningTask* running = nullptr;
+    // Where an exec task notes its command's process group, for whoever
+    // ends this worker to kill it; `running` when null. A thread has one
+    // without the rest: noting each task costs a clock read.
+    RunningTask* commands = nullptr;
     // For a coordinator that can't see `running` (no shared memory): each
     // task is announced with {"started":S}, written out through `flush`
     // before it runs.
