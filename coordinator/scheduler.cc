@@ -123,11 +123,13 @@ void Scheduler::Dispatch() {
   Task task;
   const Clock::time_point now = env_.now();
   for (Slot& slot : slots_) {
-    // Room() again after each task: a fetch widens the window.
-    while (Room(slot) > 0 && NextTask(&task)) {
+    for (size_t room = Room(slot); room > 0 && NextTask(&task); --room) {
       // A worker runs --concurrency fetches at once; a queue as deep again
       // behind them lets it start the next transfer without a round trip.
-      if (task.fetch) slot.window = std::max(slot.window, FetchWindow());
+      if (task.fetch && slot.window < FetchWindow()) {
+        room += FetchWindow() - slot.window;
+        slot.window = FetchWindow();
+      }
       wire::AppendTask(task.seq, task.attempt, task.json, &messages_);
       Hold(slot, task, now);
     }

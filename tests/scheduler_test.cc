@@ -92,6 +92,25 @@ TEST_F(SchedulerTest, EveryTaskGetsOneResultAndTinyTasksArePipelined) {
   EXPECT_EQ(summary.tasks_per_worker, std::vector<uint64_t>{200});
 }
 
+TEST_F(SchedulerTest, WindowIsFilledWholeAndRefilledByHalfAWindowAtLeast) {
+  options.fetch.concurrency = 4;  // fetches: a window of 8 from the start
+  std::vector<size_t> held_at_each_wait;  // while input remains
+  script = [&](FakeTransport& t, TransportEvents& events) {
+    if (t.worker(0).tasks.size() < 40) held_at_each_wait.push_back(Held(t, 0).size());
+    auto& w = t.worker(0);
+    now += std::chrono::microseconds(250);  // a 2 ms window holds 8 such tasks
+    FakeTransport::Reply(events, 0, w.tasks[w.replied++].seq);  // one at a time
+  };
+  std::string fetches;
+  for (int i = 0; i < 40; ++i) fetches += R"({"type":"fetch","url":"http://127.0.0.1:1/"})" "\n";
+  std::vector<nlohmann::json> lines = Run(fetches);
+  ASSERT_EQ(lines.size(), 40u);
+  ASSERT_GE(held_at_each_wait.size(), 5u);
+  EXPECT_EQ(held_at_each_wait[0], 8u) << "the first fill is the whole window";
+  for (size_t held : held_at_each_wait) EXPECT_GE(held, 4u) << "refilled before half is gone";
+  EXPECT_LT(transport->worker(0).tasks.size(), 41u);
+}
+
 TEST_F(SchedulerTest, WorkerThatDiesHoldingThreeTasksCostsOnlyTheRunningOneAnAttempt) {
   script = [&](FakeTransport& t, TransportEvents& events) {
     if (t.starts == 1 && t.waits == 1) {
