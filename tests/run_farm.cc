@@ -173,45 +173,44 @@ bool ReadStat(pid_t pid, std::string* comm, char* state, pid_t* ppid) {
   return static_cast<bool>(rest);
 }
 
+// Every process alive (not a zombie): pid, parent and name.
+struct LiveProcess {
+  pid_t pid, ppid;
+  std::string comm;
+};
+std::vector<LiveProcess> LiveProcesses() {
+  std::vector<LiveProcess> processes;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+    const std::string name = entry.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    LiveProcess process{.pid = std::stoi(name), .ppid = 0, .comm = ""};
+    char state;
+    if (ReadStat(process.pid, &process.comm, &state, &process.ppid) && state != 'Z')
+      processes.push_back(std::move(process));
+  }
+  return processes;
+}
+
 }  // namespace
 
 std::vector<pid_t> WorkerPids(pid_t parent) {
   std::vector<pid_t> pids;
-  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
-    const std::string name = entry.path().filename().string();
-    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-    pid_t pid = std::stoi(name);
-    std::string comm;
-    char state;
-    pid_t ppid;
-    if (ReadStat(pid, &comm, &state, &ppid) && ppid == parent && state != 'Z' &&
-        comm.rfind("farm-worker", 0) == 0)
-      pids.push_back(pid);
-  }
+  for (const LiveProcess& p : LiveProcesses())
+    if (p.ppid == parent && p.comm.rfind("farm-worker", 0) == 0) pids.push_back(p.pid);
   return pids;
 }
 
 std::vector<pid_t> DescendantsNamed(pid_t root, const std::string& prefix) {
-  std::map<pid_t, std::vector<pid_t>> children;
-  std::map<pid_t, std::string> comms;
-  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
-    const std::string name = entry.path().filename().string();
-    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-    pid_t pid = std::stoi(name);
-    std::string comm;
-    char state;
-    pid_t ppid;
-    if (!ReadStat(pid, &comm, &state, &ppid) || state == 'Z') continue;
-    children[ppid].push_back(pid);
-    comms[pid] = comm;
-  }
+  std::map<pid_t, std::vector<const LiveProcess*>> children;
+  const std::vector<LiveProcess> processes = LiveProcesses();
+  for (const LiveProcess& p : processes) children[p.ppid].push_back(&p);
   std::vector<pid_t> found, pending = {root};
   while (!pending.empty()) {
     pid_t pid = pending.back();
     pending.pop_back();
-    for (pid_t child : children[pid]) {
-      if (comms[child].rfind(prefix, 0) == 0) found.push_back(child);
-      pending.push_back(child);
+    for (const LiveProcess* child : children[pid]) {
+      if (child->comm.rfind(prefix, 0) == 0) found.push_back(child->pid);
+      pending.push_back(child->pid);
     }
   }
   return found;
