@@ -4,8 +4,9 @@
 # when its text changes, so nothing recompiles otherwise. Without git (a
 # source tarball) the commit is simply left out.
 #
-# usage: cmake -DSOURCE_DIR=... -DVERSION=... -DTEMPLATE=... -DOUTPUT=... -P version.cmake
+# usage: cmake -DSOURCE_DIR=... -DVERSION=... -DHOMEPAGE=... -DTEMPLATE=... -DOUTPUT=... -P version.cmake
 set(FARM_VERSION "${VERSION}")
+set(FARM_HOMEPAGE "${HOMEPAGE}")
 set(FARM_COMMIT "")
 find_package(Git QUIET)
 if(GIT_FOUND)

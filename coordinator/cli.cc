@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "bench/bench.h"
+#include "coordinator/crawl.h"
 #include "coordinator/exec_command.h"
 #include "coordinator/export.h"
 #include "coordinator/gen.h"
@@ -97,6 +98,7 @@ int Main(int argc, char** argv) {
   if (command == "version" || command == "--version") return VersionCommand();
   if (command == "run") return RunCommand(args.subspan(1));
   if (args[0] == std::string_view("exec")) return ExecCommand(args.subspan(1));  // its own --help
+  if (command == "crawl") return CrawlCommand(args.subspan(1));
   if (command == "gen") return GenCommand(args.subspan(1));
   if (command == "export") return ExportCommand(args.subspan(1));
   if (command == "bench") return BenchCommand(args.subspan(1));

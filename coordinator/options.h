@@ -19,6 +19,17 @@ namespace farm {
 
 const char* ModeName(Mode mode);
 
+// How fetches treat the hosts they visit, for the whole run
+// (coordinator/politeness.h).
+struct PolitenessOptions {
+  int max_per_host = 0;      // --max-per-host: requests in flight to one host; 0: unlimited
+  int delay_min_ms = 0;      // --delay: between the starts of two requests to one host
+  int delay_max_ms = 0;
+  bool robots = false;       // --robots respect: read and obey each host's robots.txt
+  int fetch_retries = 2;     // --fetch-retries: re-tries of a transient failure
+  std::string robots_token;  // our name in robots.txt groups, from the User-Agent
+};
+
 struct RunOptions {
   std::string input = "-";  // "-" is standard input
   std::string output;       // empty is standard output
@@ -30,7 +41,8 @@ struct RunOptions {
   std::optional<double> task_timeout_s;
   bool resume = false;
   std::string urls;    // a file of plain URLs, one fetch task a line
-  FetchSettings fetch;  // --out-dir, --concurrency, --delay, --max-per-host
+  FetchSettings fetch;  // --out-dir, --concurrency, --user-agent, --header
+  PolitenessOptions politeness;
   int max_tasks_per_worker = 0;  // 0: never recycle
   int memory_limit_mb = 0;       // 0: none
   bool progress = false;

@@ -7,6 +7,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <memory>
 #include <optional>
@@ -21,7 +23,9 @@
 #include "coordinator/run_files.h"
 #include "coordinator/scheduler.h"
 #include "coordinator/signals.h"
+#include "coordinator/robots.h"
 #include "coordinator/task_source.h"
+#include "coordinator/version.h"
 #include "coordinator/worker_limits.h"
 #include "mpi/mpi_mode.h"
 
@@ -37,8 +41,31 @@ Status ParseDelay(std::string_view text, RunOptions* options) {
   int64_t lo, hi;
   if (Status s = ParseInt("--delay MIN", min, 0, 3'600'000, &lo); !s.ok()) return s;
   if (Status s = ParseInt("--delay MAX", max, lo, 3'600'000, &hi); !s.ok()) return s;
-  options->fetch.delay_min_ms = static_cast<int>(lo);
-  options->fetch.delay_max_ms = static_cast<int>(hi);
+  options->politeness.delay_min_ms = static_cast<int>(lo);
+  options->politeness.delay_max_ms = static_cast<int>(hi);
+  return Status::Ok();
+}
+
+// --header "Name: value", as curl -H takes it.
+Status AddHeader(std::string_view header, FetchSettings* fetch) {
+  size_t colon = header.find(':');
+  std::string_view name = header.substr(0, colon);
+  bool name_ok = colon != std::string_view::npos && !name.empty() &&
+                 std::all_of(name.begin(), name.end(), [](char c) {
+                   return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
+                 });
+  if (!name_ok) return Status::Error("--header: expected \"Name: value\", got '" +
+                                     std::string(header) + "'");
+  if (header.find_first_of("\r\n") != std::string_view::npos)
+    return Status::Error("--header: a header is one line");
+  fetch->headers.emplace_back(header);
+  return Status::Ok();
+}
+
+Status ParseRobots(std::string_view text, RunOptions* options) {
+  if (text != "respect" && text != "ignore")
+    return Status::Error("--robots: expected respect or ignore, got '" + std::string(text) + "'");
+  options->politeness.robots = text == "respect";
   return Status::Ok();
 }
 
@@ -76,14 +103,15 @@ Status OpenInput(const RunOptions& options, Fd* fd) {
   return Status::Ok();
 }
 
-// Every file the run reads or writes, checked without touching any: an
-// output can be written, is not a file read, and is not another output.
-Status CheckFiles(const RunOptions& options, const Fd& input) {
+}  // namespace
+
+Status CheckRunFiles(const RunOptions& options, const Fd* input) {
   const std::string& path = options.urls.empty() ? options.input : options.urls;
-  std::vector<FileUse> reads = {
-      {path == "-" ? "standard input"
-                   : (options.urls.empty() ? "the input '" : "--urls '") + path + "'",
-       "", input.get()}};
+  std::vector<FileUse> reads;
+  if (input != nullptr)
+    reads.push_back({path == "-" ? "standard input"
+                                 : (options.urls.empty() ? "the input '" : "--urls '") + path + "'",
+                     "", input->get()});
   std::vector<FileUse> writes;
   if (options.output.empty()) {
     writes.push_back({"standard output", "", STDOUT_FILENO});
@@ -104,12 +132,13 @@ Status CheckFiles(const RunOptions& options, const Fd& input) {
   return CheckDistinct(reads, writes);
 }
 
-// What N worker processes need of this process's limits.
 Status CheckWorkerLimits(const RunOptions& options) {
   if (options.mode != Mode::kProcess) return Status::Ok();
   if (Status s = EnsureDescriptorsForWorkers(options.workers); !s.ok()) return s;
   return CheckMemoryLimit(options.memory_limit_mb);
 }
+
+namespace {
 
 // --resume: learns what the output file already holds, before appending to it.
 Status LoadResume(const RunOptions& options, ResumeSet* resume) {
@@ -123,15 +152,16 @@ Status LoadResume(const RunOptions& options, ResumeSet* resume) {
 
 // How a run that started ends. A reader that went away (`| head -1`) ends it
 // silently; any other failure of the output is said, with what was lost.
-ExitStatus ExitStatusOf(const ResultSink& sink, const Status& run, RunSummary* summary) {
+ExitStatus ExitStatusOf(const std::string& failed, const ResultSink& sink, const Status& run,
+                        RunSummary* summary) {
   if (sink.failure() == ResultSink::Failure::kReaderGone && !summary->interrupted) {
     summary->reader_gone = true;
     return kExitCannotComplete;
   }
   if (sink.failure() != ResultSink::Failure::kNone) {
-    Say("farm run: " + sink.status().message() + "\n");
+    Say(failed + sink.status().message() + "\n");
   } else if (!run.ok()) {
-    Say("farm run: " + run.message() + "\n");
+    Say(failed + run.message() + "\n");
   }
   if (summary->interrupted || sink.failure() == ResultSink::Failure::kAbandoned)
     return summary->interrupted = true, kExitInterrupted;
@@ -141,7 +171,8 @@ ExitStatus ExitStatusOf(const ResultSink& sink, const Status& run, RunSummary* s
 
 }  // namespace
 
-bool ParseRunOptions(std::span<char* const> args, RunOptions* o) {
+bool ParseRunOptions(std::span<char* const> args, RunOptions* o, std::span<const Flag> more,
+                     std::vector<std::string>* words) {
   long cpus = sysconf(_SC_NPROCESSORS_ONLN);
   o->workers = cpus > 0 ? static_cast<int>(std::min<long>(cpus, kMaxWorkers)) : 1;
   o->progress = isatty(STDERR_FILENO);
@@ -169,7 +200,14 @@ bool ParseRunOptions(std::span<char* const> args, RunOptions* o) {
       {"--out-dir", 0, true, PathInto("--out-dir", &o->fetch.out_dir)},
       {"--concurrency", 0, true, IntInto("--concurrency", 1, 1000, &o->fetch.concurrency)},
       {"--delay", 0, true, [o](std::string_view v) { return ParseDelay(v, o); }},
-      {"--max-per-host", 0, true, IntInto("--max-per-host", 1, 1000, &o->fetch.max_per_host)},
+      {"--max-per-host", 0, true,
+       IntInto("--max-per-host", 1, 1000, &o->politeness.max_per_host)},
+      {"--fetch-retries", 0, true,
+       IntInto("--fetch-retries", 0, 100, &o->politeness.fetch_retries)},
+      {"--user-agent", 0, true,
+       [o](std::string_view v) { return o->fetch.user_agent = v, Status::Ok(); }},
+      {"--header", 0, true, [o](std::string_view v) { return AddHeader(v, &o->fetch); }},
+      {"--robots", 0, true, [o](std::string_view v) { return ParseRobots(v, o); }},
       {"--max-tasks-per-worker", 0, true,
        IntInto("--max-tasks-per-worker", 1, 1'000'000'000, &o->max_tasks_per_worker)},
       {"--memory-limit", 0, true, IntInto("--memory-limit", 1, 1 << 24, &o->memory_limit_mb)},
@@ -181,8 +219,10 @@ bool ParseRunOptions(std::span<char* const> args, RunOptions* o) {
       {"--allow-exec", 0, false, set_true(&o->allow_exec)},
   };
   o->arguments.assign(args.begin(), args.end());
+  std::vector<Flag> all(std::begin(flags), std::end(flags));
+  all.insert(all.end(), more.begin(), more.end());
   std::vector<std::string> positional;
-  Status status = ParseFlags(args, flags, &positional);
+  Status status = ParseFlags(args, all, words != nullptr ? words : &positional);
   if (status.ok() && positional.size() > 1)
     status = Status::Error("expected at most one input file, got " +
                            std::to_string(positional.size()));
@@ -197,13 +237,50 @@ bool ParseRunOptions(std::span<char* const> args, RunOptions* o) {
   if (status.ok() && o->mode != Mode::kProcess && o->mode != Mode::kMpi)
     status = CheckInProcessOptions(*o);
   if (!status.ok()) {
-    fprintf(stderr, "farm run: %s\nusage: farm run [OPTIONS] [FILE]   (farm help for more)\n",
-            status.message().c_str());
+    fprintf(stderr, "farm %s: %s\nusage: farm %s [OPTIONS] %s   (farm help for more)\n",
+            o->command, status.message().c_str(), o->command,
+            words != nullptr ? "SEED_URL..." : "[FILE]");
     return false;
   }
   if (!seed_given) o->seed = SeedFromOs();
+  FinishFetchOptions(o);
   return true;
 }
+
+void FinishFetchOptions(RunOptions* options) {
+  if (options->fetch.user_agent.empty()) options->fetch.user_agent = DefaultUserAgent();
+  options->politeness.robots_token = RobotsProductToken(options->fetch.user_agent);
+}
+
+namespace {
+
+// farm run's tasks: the lines of a file, or of --urls.
+class FileTasks final : public RunTasks {
+ public:
+  FileTasks(const RunOptions& options, Fd input, ResumeSet* resume)
+      : options_(options), source_(std::move(input), !options.urls.empty(), options.exec),
+        resume_(resume) {}
+
+  Status Start(int workers, ResultSink& sink, RunDb& db) override {
+    if (options_.resume) source_.ResumeFrom(resume_);
+    feed_.emplace(source_, sink);
+    output_.emplace(sink);
+    return db.Start(options_, workers, &sink, &source_);
+  }
+  TaskFeed& feed() override { return *feed_; }
+  ResultOutput& output() override { return *output_; }
+  Status read_status() const override { return source_.read_status(); }
+  uint64_t skipped() const override { return source_.skipped(); }
+
+ private:
+  const RunOptions& options_;
+  TaskSource source_;
+  ResumeSet* resume_;
+  std::optional<FileFeed> feed_;
+  std::optional<FileOutput> output_;
+};
+
+}  // namespace
 
 // Everything that can refuse the run is checked before the workers start,
 // and the outputs are created only once they run (the scheduler opens the
@@ -212,15 +289,21 @@ ExitStatus RunBatch(const RunOptions& options, RunSummary* summary) {
   Fd input;
   ResumeSet resume;
   Status status = OpenInput(options, &input);
-  if (status.ok()) status = CheckFiles(options, input);
+  if (status.ok()) status = CheckRunFiles(options, &input);
   if (status.ok()) status = CheckWorkerLimits(options);
   if (status.ok()) status = LoadResume(options, &resume);  // last: it may cut a torn line
   if (!status.ok()) {
-    fprintf(stderr, "farm run: %s\n", status.message().c_str());
+    fprintf(stderr, "farm %s: %s\n", options.command, status.message().c_str());
     return kExitUsage;
   }
+  FileTasks tasks(options, std::move(input), &resume);
+  return RunStarted(options, tasks, summary);
+}
+
+ExitStatus RunStarted(const RunOptions& options, RunTasks& tasks, RunSummary* summary) {
   summary->mode = options.mode;
   summary->seed = options.seed;
+  const std::string failed = std::string("farm ") + options.command + ": ";
 
   auto start = std::chrono::steady_clock::now();
   // Before any worker thread starts, which inherits the blocked mask, and up
@@ -228,7 +311,7 @@ ExitStatus RunBatch(const RunOptions& options, RunSummary* summary) {
   StopSignals signals;
   std::unique_ptr<Transport> transport;
   std::optional<Scheduler> scheduler;
-  status = MakeTransport(options, &transport);
+  Status status = MakeTransport(options, &transport);
   if (status.ok()) {
     scheduler.emplace(options, *transport, summary,
                       SchedulerEnv{.stop_signals = [] { return StopSignals::Collect(); },
@@ -237,27 +320,25 @@ ExitStatus RunBatch(const RunOptions& options, RunSummary* summary) {
   }
   if (!status.ok()) {  // nothing ran, and no file was touched
     if (StopSignals::count() > 0) return summary->interrupted = true, kExitInterrupted;
-    Say("farm run: " + status.message() + "\n");
+    Say(failed + status.message() + "\n");
     return kExitUsage;
   }
   summary->workers = transport->slots();
-  TaskSource source(std::move(input), !options.urls.empty(), options.exec);
-  if (options.resume) source.ResumeFrom(&resume);
   ResultSink sink(options.output, options.resume, options.keep_order);
   RunDb db;
-  if (status = db.Start(options, summary->workers, &sink, &source); !status.ok()) {
-    Say("farm run: " + status.message() + "\n");  // nothing ran
+  if (status = tasks.Start(summary->workers, sink, db); !status.ok()) {
+    Say(failed + status.message() + "\n");  // nothing ran
     return kExitCannotComplete;
   }
   if (options.echo) sink.set_echo(options.echo);
-  status = scheduler->Run(source, sink);
+  status = scheduler->Run(tasks.feed(), tasks.output());
   if (!sink.opened()) {  // it could not be created after all: nothing ran
     if (StopSignals::count() > 0) return summary->interrupted = true, kExitInterrupted;
-    Say("farm run: " + status.message() + "\n");
+    Say(failed + status.message() + "\n");
     return kExitUsage;
   }
   if (summary->interrupted || !summary->halted.empty()) sink.ReleaseHeld();
-  if (const Status& s = source.read_status(); !s.ok() && status.ok())
+  if (const Status& s = tasks.read_status(); !s.ok() && status.ok())
     status = s;  // the lines after the error never ran
   (void)sink.Finish();
   summary->wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -267,21 +348,21 @@ ExitStatus RunBatch(const RunOptions& options, RunSummary* summary) {
   summary->ok = sink.ok();
   summary->failed = sink.failed();
   summary->unwritten = sink.unwritten();
-  summary->skipped = source.skipped();
-  return db.Finish(*summary, ExitStatusOf(sink, status, summary));
+  summary->skipped = tasks.skipped();
+  return db.Finish(*summary, ExitStatusOf(failed, sink, status, summary));
 }
 
 namespace {
 
 // The run and its summary; under --mode mpi, rank 0's part.
-ExitStatus RunAndReport(const RunOptions& options) {
+ExitStatus RunAndReport(const RunOptions& options, const Batch& batch) {
   RunSummary summary;
-  ExitStatus exit_status = RunBatch(options, &summary);
+  ExitStatus exit_status = batch(&summary);
   if (exit_status == kExitUsage) return exit_status;
   if (!summary.reader_gone) Say(FormatSummary(summary));
   if (!options.summary_json.empty()) {
     if (Status s = WriteSummaryJson(summary, options.summary_json); !s.ok()) {
-      fprintf(stderr, "farm run: %s\n", s.message().c_str());
+      fprintf(stderr, "farm %s: %s\n", options.command, s.message().c_str());
       if (exit_status == kExitOk || exit_status == kExitTasksFailed)
         exit_status = kExitCannotComplete;
     }
@@ -298,9 +379,15 @@ ExitStatus RunCommand(std::span<char* const> args) {
 }
 
 ExitStatus RunWithOptions(const RunOptions& options) {
+  return RunWithOptions(options, [&options](RunSummary* summary) {
+    return RunBatch(options, summary);
+  });
+}
+
+ExitStatus RunWithOptions(const RunOptions& options, const Batch& batch) {
   if (options.mode == Mode::kMpi)
-    return RunUnderMpi(options, [&options] { return RunAndReport(options); });
-  return RunAndReport(options);
+    return RunUnderMpi(options, [&] { return RunAndReport(options, batch); });
+  return RunAndReport(options, batch);
 }
 
 }  // namespace farm

@@ -18,13 +18,16 @@ constexpr size_t kMaxWindow = 512;
 // --keep-order: stop handing out tasks while this many results wait for an
 // earlier one, so a slow task can't make the reorder buffer grow unbounded.
 constexpr size_t kMaxHeldResults = 100'000;
+// Fetches read ahead of the ones their hosts can take: enough to find work
+// for other hosts, bounded so a one-host list is not read whole into memory.
+constexpr size_t kMaxWaitingFetches = 10'000;
 
 }  // namespace
 
 Scheduler::Scheduler(const RunOptions& options, Transport& transport, RunSummary* summary,
                      SchedulerEnv env)
     : options_(options), transport_(transport), summary_(summary), env_(std::move(env)),
-      progress_(options) {
+      progress_(options), politeness_(options.politeness, Mix64(options.seed ^ 0x706f6c697465)) {
   slots_.resize(static_cast<size_t>(transport.slots()));
   for (size_t i = 0; i < slots_.size(); ++i) slots_[i].index = static_cast<int>(i);
 }
@@ -74,14 +77,34 @@ Status Scheduler::RestartWorkers() {
   return Status::Ok();
 }
 
-// The next task to hand out: retries first, then the input.
-bool Scheduler::NextTask(Task* task) {
+// The next task to hand out: retries first, then fetches whose host may take
+// a request now (`fetch_room`: if the worker may take one more fetch), then
+// the input, whose fetches wait for their host.
+bool Scheduler::NextTask(Task* task, Clock::time_point now, bool fetch_room) {
   if (draining_) return false;
   if (!retry_queue_.empty()) {
     *task = std::move(retry_queue_.front());
     retry_queue_.pop_front();
     return true;
   }
+  std::string why;
+  for (;;) {
+    switch (fetch_room ? politeness_.Take(now, task, &why) : Politeness::Next::kNone) {
+      case Politeness::Next::kTask:
+        return true;
+      case Politeness::Next::kDisallowed:
+        Settle(task->seq, FailedTaskLine(*task, -1, 0, "robots_disallowed", why), false);
+        continue;
+      case Politeness::Next::kNone:
+        break;
+    }
+    if (politeness_.waiting() >= kMaxWaitingFetches || !TakeInput(task)) return false;
+    if (!task->fetch || (task->host = politeness_.HostOf(task->json)) == 0) return true;
+    politeness_.Add(std::move(*task));
+  }
+}
+
+bool Scheduler::TakeInput(Task* task) {
   input_wanted_ = false;
   if (options_.keep_order && sink_->held() >= kMaxHeldResults) return false;
   InputTask input;
@@ -102,7 +125,22 @@ bool Scheduler::NextTask(Task* task) {
   task->attempt = 1;
   task->json.assign(input.json);
   task->fetch = input.fetch;
+  task->host = 0;
   return true;
+}
+
+// Where a task's result line goes: the output, or, for a robots.txt request
+// of politeness_'s own, back there.
+void Scheduler::Settle(uint64_t seq, std::string_view line, bool ok, bool transient) {
+  if (Politeness::IsRobotsTask(seq)) return politeness_.RobotsReply(seq, ok, line, transient);
+  sink_->Add(seq, line, ok);
+}
+
+// A worker runs --concurrency fetches at once, and holds as many again
+// queued so it starts the next without a round trip; not when request
+// starts are spaced, where a fetch sent must start at once.
+size_t Scheduler::FetchWindow() const {
+  return (politeness_.spaced() ? 1 : 2) * static_cast<size_t>(options_.fetch.concurrency);
 }
 
 // How many more tasks `slot` takes now: its pipeline window, and what is left
@@ -123,9 +161,8 @@ void Scheduler::Dispatch() {
   Task task;
   const Clock::time_point now = env_.now();
   for (Slot& slot : slots_) {
-    for (size_t room = Room(slot); room > 0 && NextTask(&task); --room) {
-      // A worker runs --concurrency fetches at once; a queue as deep again
-      // behind them lets it start the next transfer without a round trip.
+    for (size_t room = Room(slot);
+         room > 0 && NextTask(&task, now, slot.fetches < FetchWindow()); --room) {
       if (task.fetch && slot.window < FetchWindow()) {
         room += FetchWindow() - slot.window;
         slot.window = FetchWindow();
@@ -146,9 +183,10 @@ void Scheduler::Dispatch() {
 
 void Scheduler::Hold(Slot& slot, const Task& task, Clock::time_point now) {
   slot.in_flight.push_back({.seq = task.seq, .attempt = task.attempt, .fetch = task.fetch,
-                            .offset = slot.held_text.size(), .size = task.json.size(),
+                            .host = task.host, .offset = slot.held_text.size(), .size = task.json.size(),
                             .sent_at = now});
   slot.held_text.append(task.json);
+  slot.fetches += task.fetch;
   ++slot.sent;
 }
 
@@ -156,6 +194,7 @@ void Scheduler::Hold(Slot& slot, const Task& task, Clock::time_point now) {
 // once nothing is in flight, or when most of held_text is dead.
 void Scheduler::Release(Slot& slot, std::deque<InFlight>::iterator it) {
   slot.held_dead += it->size;
+  slot.fetches -= it->fetch;
   if (it == slot.in_flight.begin()) {
     slot.in_flight.pop_front();  // the usual case: replies come in the order sent
   } else {
@@ -179,7 +218,8 @@ Scheduler::Task Scheduler::Held(const Slot& slot, const InFlight& in_flight) con
   return {.seq = in_flight.seq,
           .attempt = in_flight.attempt,
           .json = slot.held_text.substr(in_flight.offset, in_flight.size),
-          .fetch = in_flight.fetch};
+          .fetch = in_flight.fetch,
+          .host = in_flight.host};
 }
 
 void Scheduler::OnMessage(int index, std::string_view line) {
@@ -196,6 +236,10 @@ void Scheduler::OnMessage(int index, std::string_view line) {
       return;
     case wire::WorkerMessage::Kind::kOutOfMemory:
       slot.out_of_memory_seq = message.seq;  // it exits next: OnEnded says the rest
+      return;
+    case wire::WorkerMessage::Kind::kTransient:
+      slot.transient_seq = message.seq;  // its reply follows
+      slot.transient_after_ms = message.after_ms;
       return;
   }
 }
@@ -223,9 +267,25 @@ void Scheduler::HandleReply(Slot& slot, const wire::Reply& reply) {
                                                kMaxWindow * ahead / kPipelineSeconds));
   if (it->fetch) slot.window = std::max(slot.window, FetchWindow());  // I/O, not CPU time
 
-  sink_->Add(reply.seq, reply.result_line, reply.ok);
   ++slot.completed;
+  if (it->host != 0) politeness_.Finished(it->host);
+  const bool transient = std::exchange(slot.transient_seq, 0) == reply.seq && !reply.ok;
+  if (!transient || !RetryLater(slot, *it, slot.transient_after_ms))
+    Settle(reply.seq, reply.result_line, reply.ok, transient);
   Release(slot, it);
+}
+
+// A fetch that failed but may succeed later goes back to wait for its host,
+// which pauses for a back-off first, while it has --fetch-retries left.
+bool Scheduler::RetryLater(const Slot& slot, const InFlight& in_flight, int64_t after_ms) {
+  if (in_flight.host == 0 || draining_ || in_flight.attempt > options_.politeness.fetch_retries)
+    return false;
+  Task task = Held(slot, in_flight);
+  ++task.attempt;
+  ++summary_->retried;
+  politeness_.Pause(task.host, EventTime() + politeness_.Backoff(task.attempt, after_ms));
+  politeness_.AddFirst(std::move(task));
+  return true;
 }
 
 // When the events of this wait arrived: the clock is read once for all the
@@ -295,7 +355,9 @@ Status Scheduler::Run(TaskFeed& source, ResultOutput& sink) {
     if (HandleStopSignals() || HandleHalt()) break;
     if (status = RestartWorkers(); !status.ok()) break;
     Dispatch();
-    if (!Busy() && (draining_ || (input_done_ && retry_queue_.empty()))) break;
+    if (!Busy() && (draining_ || (input_done_ && retry_queue_.empty() &&
+                                  politeness_.waiting() == 0)))
+      break;
     if (status = sink.Flush(); !status.ok()) break;
     bool poll_input = (input_wanted_ || source.always_poll()) && !draining_;
     bool input_ready = false;
@@ -310,7 +372,7 @@ Status Scheduler::Run(TaskFeed& source, ResultOutput& sink) {
   }
   progress_.Clear();
   transport_.Stop(/*now=*/!status.ok() || ((summary_->interrupted || halted_now_) && Busy()));
-  summary_->not_run = retry_queue_.size();
+  summary_->not_run = retry_queue_.size() + politeness_.DropWaiting();
   for (const Slot& slot : slots_) summary_->not_run += slot.in_flight.size();
   for (const Slot& slot : slots_) summary_->tasks_per_worker.push_back(slot.completed);
   return status;

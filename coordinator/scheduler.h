@@ -15,8 +15,10 @@
 #include "common/status.h"
 #include "common/wire.h"
 #include "coordinator/options.h"
+#include "coordinator/politeness.h"
 #include "coordinator/progress.h"
 #include "coordinator/result_sink.h"
+#include "coordinator/scheduled_task.h"
 #include "coordinator/summary.h"
 #include "coordinator/task_feed.h"
 #include "coordinator/task_source.h"
@@ -49,18 +51,14 @@ class Scheduler : private TransportEvents {
   Status Run(TaskFeed& feed, ResultOutput& output);
 
  private:
-  struct Task {
-    uint64_t seq = 0;
-    int attempt = 1;
-    std::string json;
-    bool fetch = false;  // waits on the network: many run at once in a worker
-  };
+  using Task = ScheduledTask;
   // A task a worker holds. Its JSON is kept in its slot's held_text, not in
   // a string of its own: tiny tasks then cost no allocation each.
   struct InFlight {
     uint64_t seq = 0;
     int attempt = 1;
     bool fetch = false;
+    uint32_t host = 0;  // a fetch's host in politeness_
     size_t offset = 0;  // of its JSON in held_text
     size_t size = 0;
     Clock::time_point sent_at;
@@ -86,6 +84,7 @@ class Scheduler : private TransportEvents {
     std::string held_text;           // the JSON of the tasks in flight
     size_t held_dead = 0;            // bytes of held_text no task in flight uses
     size_t window = 1;
+    size_t fetches = 0;  // of in_flight
     double mean_service_s = 0;
     Clock::time_point last_reply_at;  // from this worker; epoch if none yet
     uint64_t sent = 0;                // tasks sent to this worker
@@ -93,6 +92,8 @@ class Scheduler : private TransportEvents {
     uint64_t started_seq = 0;         // its last {"started"} message
     Clock::time_point started_at;
     uint64_t out_of_memory_seq = 0;   // its {"out_of_memory"} message
+    uint64_t transient_seq = 0;       // its {"transient"} message: the next reply
+    int64_t transient_after_ms = -1;  //   failed, but may succeed later
   };
 
   // TransportEvents.
@@ -103,7 +104,10 @@ class Scheduler : private TransportEvents {
   Status RestartWorkers();
   bool HandleStopSignals();
   bool HandleHalt();
-  bool NextTask(Task* task);
+  bool NextTask(Task* task, Clock::time_point now, bool fetch_room);
+  bool TakeInput(Task* task);
+  void Settle(uint64_t seq, std::string_view line, bool ok, bool transient = false);
+  bool RetryLater(const Slot& slot, const InFlight& in_flight, int64_t after_ms);
   void Hold(Slot& slot, const Task& task, Clock::time_point now);
   void Release(Slot& slot, std::deque<InFlight>::iterator it);
   Task Held(const Slot& slot, const InFlight& in_flight) const;
@@ -119,7 +123,7 @@ class Scheduler : private TransportEvents {
   void EnforceDeadlines();
   Clock::time_point WakeUp() const;
   bool Busy() const;
-  size_t FetchWindow() const { return 2 * static_cast<size_t>(options_.fetch.concurrency); }
+  size_t FetchWindow() const;
   std::string FailedTaskLine(const Task& task, int worker, double elapsed_ms,
                              std::string_view code, std::string_view message) const;
 
@@ -132,6 +136,7 @@ class Scheduler : private TransportEvents {
   Progress progress_;
   std::vector<Slot> slots_;
   std::deque<Task> retry_queue_;
+  Politeness politeness_;  // fetches wait there for their host
   std::string messages_;  // being composed for one worker
   bool input_done_ = false;
   bool input_wanted_ = false;  // out of buffered input, and the fd may block

@@ -111,21 +111,27 @@ void Scheduler::Requeue(Slot& slot, size_t blamed, double elapsed_ms, const Fail
   const size_t transfers = static_cast<size_t>(options_.fetch.concurrency);
   for (size_t i = slot.in_flight.size(); i-- > 0;) {
     Task task = Held(slot, slot.in_flight[i]);
+    if (task.host != 0) politeness_.Finished(task.host);
     if (i == blamed || (task.fetch && i < transfers)) {
       if (!failure.retry || task.attempt > options_.retries) {
-        sink_->Add(task.seq,
-                   FailedTaskLine(task, slot.index, elapsed_ms, failure.code, failure.message),
-                   false);
+        Settle(task.seq,
+               FailedTaskLine(task, slot.index, elapsed_ms, failure.code, failure.message),
+               false);
         continue;
       }
       ++task.attempt;
       ++summary_->retried;  // one more run, however it ends
     }
-    retry_queue_.push_front(std::move(task));
+    if (task.host != 0) {
+      politeness_.AddFirst(std::move(task));  // still under its host's limits
+    } else {
+      retry_queue_.push_front(std::move(task));
+    }
   }
   slot.in_flight.clear();
   slot.held_text.clear();
   slot.held_dead = 0;
+  slot.fetches = 0;
 }
 
 // When the task running in `slot` passes --task-timeout; max() if never.
@@ -143,9 +149,10 @@ void Scheduler::EnforceDeadlines() {
     if (Deadline(slot) <= now) Replace(slot, Fault::kTimedOut, "");
 }
 
-// When the wait must end: the nearest task deadline, or a progress redraw.
+// When the wait must end: the nearest task deadline, a host that may take
+// a request again, or a progress redraw.
 Clock::time_point Scheduler::WakeUp() const {
-  Clock::time_point wake = Clock::time_point::max();
+  Clock::time_point wake = politeness_.NextOpening();
   if (options_.progress) wake = env_.now() + std::chrono::milliseconds(200);
   if (options_.task_timeout_s)
     for (const Slot& slot : slots_) wake = std::min(wake, Deadline(slot));

@@ -6,5 +6,8 @@ namespace farm {
 
 const char* Version();
 const char* Commit();
+// "farm/1.0.0 (+https://...)": names farm, its version and its homepage, as
+// a polite crawler does, so a site's owner can find out who is calling.
+const char* DefaultUserAgent();
 
 }  // namespace farm

@@ -6,8 +6,13 @@ namespace farm::testing {
 
 void FakeTransport::Reply(TransportEvents& events, int slot, uint64_t seq, bool ok) {
   std::string result = "{\"id\":" + std::to_string(seq) + ",\"ok\":" + (ok ? "true" : "false") + "}";
+  ReplyLine(events, slot, seq, ok, result);
+}
+
+void FakeTransport::ReplyLine(TransportEvents& events, int slot, uint64_t seq, bool ok,
+                              const std::string& result_line) {
   std::string message;
-  wire::AppendReply(seq, ok, result, &message);
+  wire::AppendReply(seq, ok, result_line, &message);
   message.pop_back();  // the '\n'
   events.OnMessage(slot, message);
 }
@@ -48,7 +53,7 @@ void FakeTransport::Send(int slot, std::string* messages) {
     wire::TaskMessage task;
     if (wire::DecodeTask(line, &task)) {
       if (!w.configured) throw std::logic_error("a task before the settings");
-      w.tasks.push_back({task.seq, task.attempt});
+      w.tasks.push_back({task.seq, task.attempt, std::string(task.task_json)});
     } else if (wire::IsSettings(line)) {
       w.configured = true;
     } else {
@@ -64,8 +69,10 @@ std::string FakeTransport::Kill(int slot) {
   return "killed by signal 9 (Killed)";
 }
 
-Status FakeTransport::Wait(const WaitRequest&, TransportEvents& events, bool* input_ready) {
+Status FakeTransport::Wait(const WaitRequest& request, TransportEvents& events,
+                           bool* input_ready) {
   ++waits;
+  until = request.until;
   if (waits > 1000) return Status::Error("the scheduler waits forever");
   *input_ready = false;
   if (on_wait) on_wait(*this, events);

@@ -19,6 +19,7 @@ class FakeTransport : public Transport {
   struct SentTask {
     uint64_t seq;
     int attempt;
+    std::string json;
   };
   struct Worker {
     bool alive = false;
@@ -38,10 +39,13 @@ class FakeTransport : public Transport {
   int starts = 0;
   int kills = 0;
   int waits = 0;
+  Clock::time_point until;  // of the last Wait()
   bool stopped_now = false;
 
   // Script helpers: worker `slot` sends a message.
   static void Reply(TransportEvents& events, int slot, uint64_t seq, bool ok = true);
+  static void ReplyLine(TransportEvents& events, int slot, uint64_t seq, bool ok,
+                        const std::string& result_line);
   static void Started(TransportEvents& events, int slot, uint64_t seq);
   static void OutOfMemory(TransportEvents& events, int slot, uint64_t seq);
   // Worker `slot` dies by itself.

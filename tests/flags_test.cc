@@ -161,8 +161,8 @@ TEST(RunFlags, EveryOptionLandsInItsField) {
   EXPECT_EQ(o.output, "out.jsonl");
   EXPECT_EQ(o.retries, 0);
   EXPECT_EQ(o.task_timeout_s, 1.5);
-  EXPECT_EQ(o.fetch.delay_min_ms, 5);
-  EXPECT_EQ(o.fetch.delay_max_ms, 10);
+  EXPECT_EQ(o.politeness.delay_min_ms, 5);
+  EXPECT_EQ(o.politeness.delay_max_ms, 10);
   EXPECT_EQ(o.max_tasks_per_worker, 100);
   EXPECT_EQ(o.memory_limit_mb, 256);
   EXPECT_FALSE(o.progress);

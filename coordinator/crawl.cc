@@ -1,0 +1,191 @@
+// A crawl is a run whose tasks come from its own results: each page fetched
+// (by a worker, which also parses its links) offers the links it found to
+// the frontier, which makes the new ones fetch tasks in the same scheduler,
+// under the same per-host politeness as any fetch.
+#include "coordinator/crawl.h"
+
+#include <stdio.h>
+
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "common/url.h"
+#include "coordinator/crawl_frontier.h"
+#include "coordinator/flags.h"
+#include "coordinator/resume.h"
+#include "coordinator/run.h"
+
+namespace farm {
+namespace {
+
+using Json = nlohmann::ordered_json;  // keeps the worker's key order
+
+// Hands out the frontier's pages as fetch tasks, and takes their result
+// lines back on the way to the file: the links they found go to the
+// frontier, and each line gains the page's url, depth and parent.
+class CrawlTasks final : public RunTasks, TaskFeed, ResultOutput {
+ public:
+  CrawlTasks(const RunOptions& options, CrawlFrontier& frontier, uint64_t last_id)
+      : options_(options), frontier_(frontier), next_id_(last_id + 1) {}
+
+  Status Start(int workers, ResultSink& sink, RunDb& db) override {
+    file_.emplace(sink);
+    return db.Start(options_, workers, &sink, /*source=*/nullptr);
+  }
+  TaskFeed& feed() override { return *this; }
+  ResultOutput& output() override { return *this; }
+
+  // TaskFeed.
+  Next TakeRunnable(ResultOutput& /*output*/, InputTask* task) override {
+    CrawlFrontier::Page page;
+    if (!frontier_.Next(&page)) return pages_.empty() ? Next::kEnd : Next::kNeedInput;
+    const uint64_t seq = next_id_++;
+    task_json_ = Json{{"id", seq}, {"type", "fetch"}, {"url", page.url},
+                      {"links", true}, {"max_redirects", 0}}.dump();
+    pages_.emplace(seq, std::move(page));
+    *task = InputTask{};
+    task->seq = seq;
+    task->json = task_json_;
+    task->fetch = true;
+    return Next::kTask;
+  }
+  int fd() const override { return -1; }  // nothing to wait for but results
+  void ReadMore() override {}
+
+  // ResultOutput.
+  Status Open() override { return file_->Open(); }
+  void Add(uint64_t seq, std::string_view line, bool ok) override {
+    auto page = pages_.extract(seq);
+    file_->Add(seq, page ? Annotate(page.mapped(), line) : std::string(line), ok);
+  }
+  void Skip(uint64_t seq) override {
+    pages_.erase(seq);
+    file_->Skip(seq);
+  }
+  size_t held() const override { return file_->held(); }
+  Status Flush() override { return file_->Flush(); }
+  uint64_t written() const override { return file_->written(); }
+  uint64_t failed() const override { return file_->failed(); }
+  uint64_t received_ok() const override { return file_->received_ok(); }
+  uint64_t received_failed() const override { return file_->received_failed(); }
+
+ private:
+  // The result line of `page`, with its place in the crawl; the links it
+  // found offered to the frontier, and those new to it listed.
+  std::string Annotate(const CrawlFrontier::Page& page, std::string_view line) {
+    Json in = Json::parse(line, nullptr, /*allow_exceptions=*/false);
+    if (!in.is_object()) return std::string(line);
+    Json out;
+    for (auto& [key, value] : in.items()) {
+      if (key == "result" || key == "error") {
+        out["url"] = page.url;
+        out["depth"] = page.depth;
+        out["parent"] = page.parent.empty() ? Json() : Json(page.parent);
+      }
+      out[key] = std::move(value);
+    }
+    Json* result = out.contains("result") ? &out["result"] : nullptr;
+    if (result == nullptr || !result->is_object() || !result->contains("links")) return out.dump();
+    // A redirect is not a link followed: its target keeps the depth.
+    const int status = result->value("status", 0);
+    const int depth = status >= 300 && status < 400 ? page.depth : page.depth + 1;
+    Json discovered = Json::array();
+    const Json& links = (*result)["links"];
+    for (const Json& link : links)
+      if (link.is_string() && frontier_.Offer(link.get<std::string>(), depth, page.url))
+        discovered.push_back(link);
+    (*result)["links"] = links.size();
+    (*result)["discovered"] = std::move(discovered);
+    return out.dump();
+  }
+
+  const RunOptions& options_;
+  CrawlFrontier& frontier_;
+  uint64_t next_id_;
+  std::unordered_map<uint64_t, CrawlFrontier::Page> pages_;  // handed out, no result yet
+  std::string task_json_;
+  std::optional<FileOutput> file_;
+};
+
+Status ParseScope(std::string_view text, CrawlOptions* crawl) {
+  using Scope = CrawlOptions::Scope;
+  if (text == "host") return crawl->scope = Scope::kHost, Status::Ok();
+  if (text == "domain") return crawl->scope = Scope::kDomain, Status::Ok();
+  if (text == "prefix") return crawl->scope = Scope::kPrefix, Status::Ok();
+  return Status::Error("--scope: expected host, domain or prefix, got '" + std::string(text) + "'");
+}
+
+Status ParseDepth(std::string_view text, CrawlOptions* crawl) {
+  if (text == "inf") return crawl->depth = -1, Status::Ok();
+  return IntInto("--depth", 0, 1'000'000, &crawl->depth)(text);
+}
+
+// Seeds are normalized as every link is, so a seed found again as a link is
+// known for the same URL.
+Status TakeSeeds(const std::vector<std::string>& words, CrawlOptions* crawl) {
+  if (words.empty()) return Status::Error("give at least one seed URL");
+  for (const std::string& word : words) {
+    std::optional<std::string> url = NormalizeUrl(word);
+    if (!url) return Status::Error("not an http or https URL: '" + word + "'");
+    crawl->seeds.push_back(*url);
+  }
+  return Status::Ok();
+}
+
+bool ParseCrawlOptions(std::span<char* const> args, RunOptions* options, CrawlOptions* crawl) {
+  options->command = "crawl";
+  options->politeness.robots = true;  // a crawler asks first
+  const Flag crawl_flags[] = {
+      {"--depth", 0, true, [crawl](std::string_view v) { return ParseDepth(v, crawl); }},
+      {"--scope", 0, true, [crawl](std::string_view v) { return ParseScope(v, crawl); }},
+      {"--max-pages", 0, true,
+       [crawl](std::string_view v) {
+         return ParseUint64("--max-pages", v, &crawl->max_pages);
+       }},
+  };
+  std::vector<std::string> seeds;
+  if (!ParseRunOptions(args, options, crawl_flags, &seeds)) return false;
+  Status status = TakeSeeds(seeds, crawl);
+  if (status.ok() && !options->urls.empty())
+    status = Status::Error("--urls is for farm run; a crawl starts from its seed URLs");
+  if (status.ok() && options->resume && !options->db.empty())
+    status = Status::Error("--resume of a crawl reads its --output FILE; --db can't resume it");
+  if (status.ok()) return true;
+  fprintf(stderr, "farm crawl: %s\nusage: farm crawl [OPTIONS] SEED_URL...   (farm help)\n",
+          status.message().c_str());
+  return false;
+}
+
+ExitStatus RunCrawl(const RunOptions& options, const CrawlOptions& crawl, RunSummary* summary) {
+  CrawlFrontier frontier(crawl);
+  uint64_t last_id = 0;
+  ResumeSet torn;  // cuts a torn last line before the frontier reads the file
+  Status status = CheckRunFiles(options, /*input=*/nullptr);
+  if (status.ok()) status = CheckWorkerLimits(options);
+  if (status.ok() && options.resume) status = torn.Load(options.output);
+  if (status.ok() && options.resume) status = LoadCrawl(options.output, &frontier, &last_id);
+  if (!status.ok()) {
+    fprintf(stderr, "farm crawl: %s\n", status.message().c_str());
+    return kExitUsage;
+  }
+  if (!options.resume) frontier.OfferSeeds();
+  CrawlTasks tasks(options, frontier, last_id);
+  return RunStarted(options, tasks, summary);
+}
+
+}  // namespace
+
+ExitStatus CrawlCommand(std::span<char* const> args) {
+  RunOptions options;
+  CrawlOptions crawl;
+  if (!ParseCrawlOptions(args, &options, &crawl)) return kExitUsage;
+  return RunWithOptions(options, [&](RunSummary* summary) {
+    return RunCrawl(options, crawl, summary);
+  });
+}
+
+}  // namespace farm

@@ -1,0 +1,115 @@
+#include "coordinator/crawl_frontier.h"
+
+#include <errno.h>
+
+#include <fstream>
+#include <string_view>
+#include <utility>
+
+#include <nlohmann/json.hpp>
+
+namespace farm {
+namespace {
+
+// "http://a.b:8/x/y?z" -> "http://a.b:8"; of a normalized URL.
+std::string_view OriginOf(std::string_view url) {
+  size_t start = url.find("://");
+  return url.substr(0, url.find('/', start == std::string_view::npos ? 0 : start + 3));
+}
+
+// The host alone: no scheme, userinfo or port.
+std::string_view HostOf(std::string_view url) {
+  std::string_view authority = OriginOf(url);
+  authority.remove_prefix(std::min(authority.size(), authority.find("://") + 3));
+  if (size_t at = authority.rfind('@'); at != std::string_view::npos)
+    authority.remove_prefix(at + 1);
+  if (authority.starts_with('[')) return authority.substr(0, authority.find(']') + 1);
+  return authority.substr(0, authority.rfind(':'));
+}
+
+}  // namespace
+
+CrawlFrontier::CrawlFrontier(CrawlOptions options) : options_(std::move(options)) {
+  for (const std::string& seed : options_.seeds) {
+    origins_.emplace_back(OriginOf(seed));
+    prefixes_.push_back(seed.substr(0, seed.rfind('/') + 1));
+    std::string_view host = HostOf(seed);
+    if (host.starts_with("www.")) host.remove_prefix(4);
+    domains_.emplace_back(host);
+  }
+}
+
+bool CrawlFrontier::InScope(const std::string& url) const {
+  switch (options_.scope) {
+    case CrawlOptions::Scope::kHost:
+      for (const std::string& origin : origins_)
+        if (OriginOf(url) == origin) return true;
+      return false;
+    case CrawlOptions::Scope::kPrefix:
+      for (const std::string& prefix : prefixes_)
+        if (url.starts_with(prefix)) return true;
+      return false;
+    case CrawlOptions::Scope::kDomain: {
+      std::string_view host = HostOf(url);
+      for (const std::string& domain : domains_)
+        if (host == domain || (host.ends_with(domain) && host.size() > domain.size() &&
+                               host[host.size() - domain.size() - 1] == '.'))
+          return true;
+      return false;
+    }
+  }
+  return false;
+}
+
+bool CrawlFrontier::Offer(const std::string& url, int depth, const std::string& parent) {
+  if (options_.depth >= 0 && depth > options_.depth) return false;
+  if (options_.max_pages > 0 && taken_ >= options_.max_pages) return false;
+  if (!InScope(url) || !seen_.insert(url).second) return false;
+  queue_.push_back({.url = url, .depth = depth, .parent = parent});
+  ++taken_;
+  return true;
+}
+
+void CrawlFrontier::OfferSeeds() {
+  for (const std::string& seed : options_.seeds) Offer(seed, 0, "");
+}
+
+bool CrawlFrontier::Next(Page* page) {
+  if (queue_.empty()) return false;
+  *page = std::move(queue_.front());
+  queue_.pop_front();
+  return true;
+}
+
+// Each line of a crawl names its URL, depth and the URLs it found first
+// ("discovered"): every URL found is in exactly one line's list, so the
+// lines alone say what is left. A redirect's target keeps its depth.
+Status LoadCrawl(const std::string& path, CrawlFrontier* frontier, uint64_t* last_id) {
+  std::ifstream in(path);
+  if (!in) {
+    if (errno == ENOENT) return Status::Ok();  // nothing fetched yet
+    return Status::FromErrno("cannot read '" + path + "'", errno);
+  }
+  std::vector<CrawlFrontier::Page> found;
+  std::string text;
+  while (std::getline(in, text)) {
+    nlohmann::json line = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+    if (!line.is_object() || !line.contains("url") || !line["url"].is_string()) continue;
+    std::string url = line["url"];
+    frontier->MarkSeen(url);
+    if (line.contains("id") && line["id"].is_number_unsigned())
+      *last_id = std::max(*last_id, line["id"].get<uint64_t>());
+    const nlohmann::json& result = line.contains("result") ? line["result"] : nlohmann::json();
+    if (!result.is_object() || !result.contains("discovered")) continue;
+    int depth = line.value("depth", 0);
+    int status = result.value("status", 0);
+    if (status < 300 || status >= 400) ++depth;
+    for (const nlohmann::json& link : result["discovered"])
+      if (link.is_string()) found.push_back({.url = link, .depth = depth, .parent = url});
+  }
+  frontier->OfferSeeds();
+  for (const CrawlFrontier::Page& page : found) frontier->Offer(page.url, page.depth, page.parent);
+  return Status::Ok();
+}
+
+}  // namespace farm
