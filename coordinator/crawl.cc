@@ -60,10 +60,11 @@ class CrawlTasks final : public RunTasks, TaskFeed, ResultOutput {
   Status Open() override { return file_->Open(); }
   void Add(uint64_t seq, std::string_view line, bool ok) override {
     auto page = pages_.extract(seq);
+    if (page) frontier_.Done(page.mapped());
     file_->Add(seq, page ? Annotate(page.mapped(), line) : std::string(line), ok);
   }
   void Skip(uint64_t seq) override {
-    pages_.erase(seq);
+    if (auto page = pages_.extract(seq)) frontier_.Done(page.mapped());
     file_->Skip(seq);
   }
   size_t held() const override { return file_->held(); }
@@ -90,9 +91,8 @@ class CrawlTasks final : public RunTasks, TaskFeed, ResultOutput {
     }
     Json* result = out.contains("result") ? &out["result"] : nullptr;
     if (result == nullptr || !result->is_object() || !result->contains("links")) return out.dump();
-    // A redirect is not a link followed: its target keeps the depth.
-    const int status = result->value("status", 0);
-    const int depth = status >= 300 && status < 400 ? page.depth : page.depth + 1;
+    // A redirect's target is one more hop, as a link is.
+    const int depth = page.depth + 1;
     Json discovered = Json::array();
     const Json& links = (*result)["links"];
     for (const Json& link : links)

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 
+#include <algorithm>
 #include <fstream>
 #include <string_view>
 #include <utility>
@@ -63,10 +64,20 @@ bool CrawlFrontier::InScope(const std::string& url) const {
 
 bool CrawlFrontier::Offer(const std::string& url, int depth, const std::string& parent) {
   if (options_.depth >= 0 && depth > options_.depth) return false;
-  if (options_.max_pages > 0 && taken_ >= options_.max_pages) return false;
-  if (!InScope(url) || !seen_.insert(url).second) return false;
-  queue_.push_back({.url = url, .depth = depth, .parent = parent});
-  ++taken_;
+  if (!InScope(url)) return false;
+  auto known = seen_.find(url);
+  if (known == seen_.end()) {
+    if (options_.max_pages > 0 && accepted_ >= options_.max_pages) return false;
+    ++accepted_;
+    known = seen_.emplace(url, Known{.depth = depth, .parent = parent}).first;
+  } else if (known->second.taken || known->second.depth <= depth) {
+    return false;
+  } else {
+    known->second = {.depth = depth, .parent = parent};
+    --queued_count_;  // its entry deeper down is stale now
+  }
+  queued_[depth].push_back(url);
+  ++queued_count_;
   return true;
 }
 
@@ -74,16 +85,41 @@ void CrawlFrontier::OfferSeeds() {
   for (const std::string& seed : options_.seeds) Offer(seed, 0, "");
 }
 
-bool CrawlFrontier::Next(Page* page) {
-  if (queue_.empty()) return false;
-  *page = std::move(queue_.front());
-  queue_.pop_front();
-  return true;
+void CrawlFrontier::MarkFetched(const std::string& url) {
+  auto [known, added] = seen_.try_emplace(url);
+  if (added) ++accepted_;
+  if (!added && !known->second.taken) --queued_count_;
+  known->second.taken = true;
 }
 
-// Each line of a crawl names its URL, depth and the URLs it found first
-// ("discovered"): every URL found is in exactly one line's list, so the
-// lines alone say what is left. A redirect's target keeps its depth.
+bool CrawlFrontier::Next(Page* page) {
+  while (!queued_.empty()) {
+    auto& [depth, urls] = *queued_.begin();
+    if (!in_flight_.empty() && in_flight_.begin()->first <= depth - 2) return false;
+    while (!urls.empty()) {
+      std::string url = std::move(urls.front());
+      urls.pop_front();
+      Known& known = seen_[url];
+      if (known.taken || known.depth != depth) continue;  // stale
+      known.taken = true;
+      --queued_count_;
+      ++in_flight_[depth];
+      *page = {.url = std::move(url), .depth = depth, .parent = known.parent};
+      return true;
+    }
+    queued_.erase(queued_.begin());
+  }
+  return false;
+}
+
+void CrawlFrontier::Done(const Page& page) {
+  auto it = in_flight_.find(page.depth);
+  if (it != in_flight_.end() && --it->second == 0) in_flight_.erase(it);
+}
+
+// Each line of a crawl names its URL, its depth and the URLs it queued
+// ("discovered"): every URL queued is in a line's list, so the lines alone
+// say what is left.
 Status LoadCrawl(const std::string& path, CrawlFrontier* frontier, uint64_t* last_id) {
   std::ifstream in(path);
   if (!in) {
@@ -96,14 +132,12 @@ Status LoadCrawl(const std::string& path, CrawlFrontier* frontier, uint64_t* las
     nlohmann::json line = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
     if (!line.is_object() || !line.contains("url") || !line["url"].is_string()) continue;
     std::string url = line["url"];
-    frontier->MarkSeen(url);
+    frontier->MarkFetched(url);
     if (line.contains("id") && line["id"].is_number_unsigned())
       *last_id = std::max(*last_id, line["id"].get<uint64_t>());
     const nlohmann::json& result = line.contains("result") ? line["result"] : nlohmann::json();
     if (!result.is_object() || !result.contains("discovered")) continue;
-    int depth = line.value("depth", 0);
-    int status = result.value("status", 0);
-    if (status < 300 || status >= 400) ++depth;
+    const int depth = line.value("depth", 0) + 1;
     for (const nlohmann::json& link : result["discovered"])
       if (link.is_string()) found.push_back({.url = link, .depth = depth, .parent = url});
   }

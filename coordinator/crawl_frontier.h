@@ -5,8 +5,9 @@
 
 #include <cstdint>
 #include <deque>
+#include <map>
 #include <string>
-#include <unordered_set>
+#include <unordered_map>
 #include <vector>
 
 #include "common/status.h"
@@ -25,6 +26,10 @@ struct CrawlOptions {
   uint64_t max_pages = 0;  // URLs taken in all; 0: no limit
 };
 
+// Pages go out by depth, breadth first, and a page at depth d only once no
+// page at depth d - 2 or less is in flight: every shorter path to it has
+// then been seen, so each URL is fetched at its smallest depth and --depth
+// loses no page, while two levels still overlap.
 class CrawlFrontier {
  public:
   struct Page {
@@ -35,27 +40,39 @@ class CrawlFrontier {
 
   explicit CrawlFrontier(CrawlOptions options);
 
-  // Queues `url` unless it was seen, is out of scope or too deep, or the
-  // crawl has --max-pages URLs already. True if queued.
+  // Queues `url` unless it is out of scope or too deep, or was seen at this
+  // depth or less, or the crawl has --max-pages URLs already. A URL queued
+  // deeper and not yet handed out moves up. True if queued.
   bool Offer(const std::string& url, int depth, const std::string& parent);
   // The seeds, those not seen yet.
   void OfferSeeds();
   // --resume: `url` was fetched by the run before.
-  void MarkSeen(const std::string& url) { taken_ += seen_.insert(url).second; }
+  void MarkFetched(const std::string& url);
 
+  // The next page to fetch; false if none may go now.
   bool Next(Page* page);
-  bool empty() const { return queue_.empty(); }
+  // A page Next() gave has its result.
+  void Done(const Page& page);
+  // Nothing queued.
+  bool empty() const { return queued_count_ == 0; }
 
  private:
+  struct Known {
+    int depth = 0;
+    std::string parent;
+    bool taken = false;  // handed out, or fetched by the run before
+  };
   bool InScope(const std::string& url) const;
 
   CrawlOptions options_;
   std::vector<std::string> prefixes_;  // for kPrefix
   std::vector<std::string> domains_;   // for kDomain: hosts, without a "www."
   std::vector<std::string> origins_;   // for kHost: scheme://host:port
-  std::unordered_set<std::string> seen_;
-  std::deque<Page> queue_;
-  uint64_t taken_ = 0;  // queued, ever
+  std::unordered_map<std::string, Known> seen_;
+  std::map<int, std::deque<std::string>> queued_;  // by depth; a moved URL's old entry is stale
+  std::map<int, int> in_flight_;                   // pages handed out, by depth
+  size_t queued_count_ = 0;                        // live entries of queued_
+  uint64_t accepted_ = 0;                          // URLs ever queued, for --max-pages
 };
 
 // --resume: what an earlier crawl's result lines in `path` say was fetched

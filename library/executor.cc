@@ -12,6 +12,7 @@
 #include "common/json_writer.h"
 #include "common/rng.h"
 #include "coordinator/scheduler.h"
+#include "coordinator/run.h"
 #include "coordinator/worker_limits.h"
 #include "library/executor_core.h"
 #include "library/registration.h"
@@ -35,6 +36,7 @@ RunOptions OptionsFor(const ExecutorOptions& given) {
   options.retries = given.retries;
   if (given.task_timeout_s > 0) options.task_timeout_s = given.task_timeout_s;
   options.max_tasks_per_worker = given.max_tasks_per_worker;
+  FinishFetchOptions(&options);
   return options;
 }
 

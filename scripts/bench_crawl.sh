@@ -84,7 +84,7 @@ run_farm() {
   local status=0
   # shellcheck disable=SC2086  # FARM_CRAWL_ARGS is words on purpose
   build/farm crawl "$base/p/0.html" --out-dir "$1" -o "$work/farm-results.jsonl" --no-progress \
-    -j 2 --concurrency 25 --robots ignore ${FARM_CRAWL_ARGS:-} 2>"$work/farm-stderr.txt" ||
+    -j 2 --concurrency 25 --robots ignore --depth inf ${FARM_CRAWL_ARGS:-} 2>"$work/farm-stderr.txt" ||
     status=$?
   if [ "$status" -gt 1 ]; then
     cat "$work/farm-stderr.txt" >&2

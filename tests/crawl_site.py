@@ -50,8 +50,8 @@ Both hosts:
 
 The crawl the expectation describes: URLs are normalized (scheme and host lower-cased,
 default port and fragment dropped, dot segments removed); seeds have depth 0; a link on a
-page of depth d has depth d + 1 and is taken only if d + 1 <= D (D = -1: no limit); a
-redirect's target keeps the depth of the URL that redirected; a URL's depth is the smallest
+page of depth d has depth d + 1 and is taken only if d + 1 <= D (D = -1: no limit); so
+does a redirect's target (a redirect is one more hop); a URL's depth is the smallest
 it can be reached with (so a concurrent crawler must not settle a URL at a larger depth and
 lose links a shorter path would have taken); only in-scope URLs are taken (host: same
 host:port as a seed; prefix: starts with a seed up to its last '/'; domain: a seed's host
@@ -238,8 +238,8 @@ class Site:
                    (urllib.parse.urlsplit(s)._replace(query="").geturl() for s in seeds))
 
     def expected(self, seeds, depth=-1, scope="host", respect=True, agent="farm"):
-        """(fetched, disallowed, depths, titles) of a correct crawl: a breadth-first walk
-        where a redirect costs no depth (0-1 BFS), so each URL gets its smallest depth."""
+        """(fetched, disallowed, depths, titles) of a correct crawl: a breadth-first walk,
+        a redirect one hop like a link, so each URL gets its smallest depth."""
         best = {url: 0 for url in seeds}
         queue = collections.deque((0, url) for url in seeds)
         done, fetched, disallowed, titles = set(), {}, [], {}
@@ -256,15 +256,15 @@ class Site:
             res = self.resolve(host, target)
             if res.title is not None:
                 titles[url] = res.title
-            steps = [(link, 1) for link in res.links]
+            steps = res.links
             if res.location:
-                steps = [(urllib.parse.urljoin(url, res.location), 0)]
-            for nxt, cost in steps:
-                if cost and 0 <= depth < d + 1 or not self.in_scope(nxt, seeds, scope):
+                steps = [urllib.parse.urljoin(url, res.location)]
+            for nxt in steps:
+                if 0 <= depth < d + 1 or not self.in_scope(nxt, seeds, scope):
                     continue
-                if d + cost < best.get(nxt, d + cost + 1):
-                    best[nxt] = d + cost
-                    (queue.appendleft if cost == 0 else queue.append)((d + cost, nxt))
+                if d + 1 < best.get(nxt, d + 2):
+                    best[nxt] = d + 1
+                    queue.append((d + 1, nxt))
         return list(fetched), disallowed, fetched, titles
 
 

@@ -106,7 +106,7 @@ def in_scope(url, seeds, scope):
 
 
 def crawl(seeds, depth=-1, scope="host", robots=True, agent="farm"):
-    """{url: depth}, [disallowed], {url: title}: breadth first, a redirect costing no depth."""
+    """{url: depth}, [disallowed], {url: title}: breadth first, a redirect one hop like a link."""
     best, queue = {url: 0 for url in seeds}, [(0, url) for url in seeds]
     fetched, disallowed, titles, rules = {}, [], {}, {}
     while queue:
@@ -130,7 +130,7 @@ def crawl(seeds, depth=-1, scope="host", robots=True, agent="farm"):
         fetched[url] = d
         steps = []
         if status in (301, 302):
-            steps = [(normalize(urllib.parse.urljoin(url, headers["Location"])), 0)]
+            steps = [(normalize(urllib.parse.urljoin(url, headers["Location"])), 1)]
         elif status == 200 and headers["Content-Type"].startswith("text/html"):
             page = Links()
             page.feed(body.decode())

@@ -5,6 +5,9 @@
 #include <sys/types.h>
 
 #include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
 
 namespace farm::testing {
 
@@ -28,6 +31,29 @@ class HttpTestServer {
   Scheme scheme_;
   pid_t pid_ = -1;
   int port_ = 0;
+};
+
+// tests/crawl_site.py serve: a generated site on two hosts of 127.0.0.1
+// (ports a and b), killed and reaped when destroyed.
+class CrawlSite {
+ public:
+  // `args`: crawl_site.py's options (--pages N, --flaky K, ...). Throws
+  // std::runtime_error if it cannot start.
+  explicit CrawlSite(const std::vector<std::string>& args = {});
+  ~CrawlSite();
+  CrawlSite(const CrawlSite&) = delete;
+  CrawlSite& operator=(const CrawlSite&) = delete;
+
+  std::string A(const std::string& path) const;  // "http://127.0.0.1:PORT_A" + path
+  std::string B(const std::string& path) const;
+  // GET path on host a, parsed: /__stats, /__expected?...
+  nlohmann::json Json(const std::string& path) const;
+
+ private:
+  pid_t pid_ = -1;
+  int in_fd_ = -1;  // its stdin: it ends when this closes
+  int port_a_ = 0;
+  int port_b_ = 0;
 };
 
 // A port on 127.0.0.1 where nothing listens (bound, then released).

@@ -1,0 +1,163 @@
+// farm crawl against a generated site (tests/crawl_site.py) on two hosts of
+// 127.0.0.1: what it fetches, once each, against the site's own account of
+// what a correct crawl fetches; and politeness as the server counts it.
+#include <signal.h>
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "tests/http_test_server.h"
+#include "tests/run_farm.h"
+
+namespace farm {
+namespace {
+
+using nlohmann::json;
+using testing::CrawlSite;
+
+class CrawlE2E : public ::testing::Test {
+ protected:
+  testing::FarmRun Crawl(const CrawlSite& site, std::vector<std::string> args) {
+    std::vector<std::string> command = {"crawl", site.A("/p/0.html"), "--out-dir",
+                                        dir_.File("pages"), "--no-progress"};
+    command.insert(command.end(), args.begin(), args.end());
+    return testing::RunFarm(command);
+  }
+
+  // url -> its line.
+  static std::map<std::string, json> ByUrl(const std::vector<json>& lines) {
+    std::map<std::string, json> by_url;
+    for (const json& line : lines) {
+      EXPECT_TRUE(by_url.emplace(line["url"], line).second) << "a second line for " << line;
+    }
+    return by_url;
+  }
+
+  static std::set<std::string> Strings(const json& array) {
+    return std::set<std::string>(array.begin(), array.end());
+  }
+
+  testing::TempDir dir_;
+};
+
+// Every page reachable in scope fetched once, at its smallest depth; robots.txt
+// read once and obeyed; nothing out of scope, no non-link, no error page parsed.
+TEST_F(CrawlE2E, FetchesEveryReachablePageOnceAndNothingElse) {
+  CrawlSite site({"--pages", "300"});
+  testing::FarmRun run = Crawl(site, {"-j", "2", "--concurrency", "8", "--depth", "inf"});
+  ASSERT_TRUE(run.exit_code == 0 || run.exit_code == 1) << run.err;  // broken links fail
+  std::map<std::string, json> lines = ByUrl(run.results());
+  json expected = site.Json("/__expected?depth=-1&scope=host&robots=respect");
+
+  std::set<std::string> fetched, disallowed;
+  for (const auto& [url, line] : lines) {
+    bool forbidden = line.contains("error") && line["error"]["code"] == "robots_disallowed";
+    (forbidden ? disallowed : fetched).insert(url);
+    if (!forbidden) {
+      EXPECT_EQ(line["depth"], expected["depth"][url]) << url;
+    }
+    if (expected["titles"].contains(url)) {
+      EXPECT_EQ(line["result"]["title"], expected["titles"][url]) << url;
+    }
+  }
+  EXPECT_EQ(fetched, Strings(expected["fetched"]));
+  EXPECT_EQ(disallowed, Strings(expected["disallowed"]));
+  EXPECT_GT(fetched.size(), 200u);
+
+  json stats = site.Json("/__stats");
+  for (const auto& [path, count] : stats["a"]["counts"].items())
+    EXPECT_EQ(count, 1) << path << " was asked for " << count << " times";
+  EXPECT_EQ(stats["a"]["counts"]["/robots.txt"], 1);
+  EXPECT_TRUE(stats["b"]["requests"].empty()) << "host b is out of scope";
+}
+
+TEST_F(CrawlE2E, DepthAndDomainScopeAndIgnoredRobotsFollowTheExpectation) {
+  CrawlSite site({"--pages", "200"});
+  testing::FarmRun run = Crawl(site, {"-j", "2", "--depth", "3", "--scope", "domain",
+                                      "--robots", "ignore"});
+  ASSERT_TRUE(run.exit_code == 0 || run.exit_code == 1) << run.err;
+  std::set<std::string> fetched;
+  for (const auto& [url, line] : ByUrl(run.results())) fetched.insert(url);
+  json expected = site.Json("/__expected?depth=3&scope=domain&robots=ignore");
+  EXPECT_EQ(fetched, Strings(expected["fetched"]));
+  bool host_b = false;
+  for (const std::string& url : fetched) host_b |= url.starts_with(site.B("/"));
+  EXPECT_TRUE(host_b) << "the domain of 127.0.0.1 takes its other port in";
+}
+
+TEST_F(CrawlE2E, MaxPerHostHoldsAcrossWorkersAsTheServerCountsIt) {
+  CrawlSite site({"--pages", "60", "--slow-ms", "30"});
+  testing::FarmRun run = Crawl(site, {"-j", "2", "--concurrency", "8", "--max-per-host", "2",
+                                      "--depth", "inf"});
+  ASSERT_TRUE(run.exit_code == 0 || run.exit_code == 1) << run.err;
+  json stats = site.Json("/__stats");
+  EXPECT_GT(stats["a"]["requests"].size(), 40u);
+  EXPECT_LE(stats["a"]["max_in_flight"], 2);
+  EXPECT_EQ(stats["a"]["max_in_flight"], 2) << "and two did run at once";
+}
+
+TEST_F(CrawlE2E, DelayAndCrawlDelaySpaceTheRequestStartsToAHost) {
+  CrawlSite site({"--pages", "8", "--crawl-delay", "0.3"});
+  testing::FarmRun run = Crawl(site, {"-j", "2", "--concurrency", "4", "--delay", "100:150",
+                                      "--depth", "1"});
+  ASSERT_TRUE(run.exit_code == 0 || run.exit_code == 1) << run.err;
+  json stats = site.Json("/__stats");
+  ASSERT_GT(stats["a"]["requests"].size(), 3u);
+  // Crawl-delay 0.3 s is longer than --delay, so it rules; a few ms of slack
+  // for the server's own clock reads.
+  EXPECT_GE(stats["a"]["min_start_gap_s"].get<double>(), 0.28);
+}
+
+TEST_F(CrawlE2E, TransientFailuresAreRetriedWithBackoffAndThenFetched) {
+  CrawlSite site({"--pages", "40", "--flaky", "2"});
+  testing::FarmRun run = Crawl(site, {"-j", "2", "--depth", "inf", "--robots", "ignore"});
+  ASSERT_TRUE(run.exit_code == 0 || run.exit_code == 1) << run.err;
+  int flaky = 0;
+  for (const auto& [url, line] : ByUrl(run.results())) {
+    if (url.find("/flaky/") == std::string::npos) continue;
+    ++flaky;
+    EXPECT_TRUE(line["ok"].get<bool>()) << line;
+    EXPECT_EQ(line["attempts"], 3) << "two 503s, then the page";
+  }
+  EXPECT_GT(flaky, 0);
+}
+
+TEST_F(CrawlE2E, InterruptedThenResumedCrawlFetchesEachPageOnce) {
+  CrawlSite site({"--pages", "300", "--slow-ms", "10"});
+  std::string out = dir_.File("crawl.jsonl");
+  std::vector<std::string> args = {"crawl", site.A("/p/0.html"), "--out-dir", dir_.File("pages"),
+                                   "-o", out, "-j", "1", "--concurrency", "2", "--depth", "inf"};
+  testing::FarmChild child = testing::StartFarm(args);
+  ASSERT_TRUE(testing::WaitFor([&] { return testing::ReadFile(out).size() > 20'000; }));
+  kill(child.pid, SIGINT);
+  testing::FarmRun stopped = testing::FinishFarm(child);
+  ASSERT_EQ(stopped.exit_code, 130) << stopped.err;
+
+  args.push_back("--resume");
+  testing::FarmRun resumed = testing::RunFarm(args);
+  ASSERT_TRUE(resumed.exit_code == 0 || resumed.exit_code == 1) << resumed.err;
+  std::vector<json> lines;
+  for (const std::string& text : testing::FarmRun{.out = testing::ReadFile(out)}.lines())
+    lines.push_back(json::parse(text));
+  std::set<std::string> fetched, disallowed;
+  for (const auto& [url, line] : ByUrl(lines)) {
+    bool forbidden = line.contains("error") && line["error"]["code"] == "robots_disallowed";
+    (forbidden ? disallowed : fetched).insert(url);
+  }
+  json expected = site.Json("/__expected?depth=-1&scope=host&robots=respect");
+  EXPECT_EQ(fetched, Strings(expected["fetched"]));
+  for (const auto& [path, count] : site.Json("/__stats")["a"]["counts"].items()) {
+    if (path != "/robots.txt") {  // each run reads it
+      EXPECT_EQ(count, 1) << path;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace farm
