@@ -13,8 +13,6 @@
 #include <string>
 #include <vector>
 
-#include "common/rng.h"
-#include "coordinator/flags.h"
 #include "coordinator/result_sink.h"
 #include "coordinator/resume.h"
 #include "coordinator/run_db.h"
@@ -27,40 +25,6 @@
 
 namespace farm {
 namespace {
-
-constexpr int kMaxWorkers = 1024;
-
-Status ParseDelay(std::string_view text, RunOptions* options) {
-  size_t colon = text.find(':');
-  std::string_view min = text.substr(0, colon);
-  std::string_view max = colon == std::string_view::npos ? min : text.substr(colon + 1);
-  int64_t lo, hi;
-  if (Status s = ParseInt("--delay MIN", min, 0, 3'600'000, &lo); !s.ok()) return s;
-  if (Status s = ParseInt("--delay MAX", max, lo, 3'600'000, &hi); !s.ok()) return s;
-  options->fetch.delay_min_ms = static_cast<int>(lo);
-  options->fetch.delay_max_ms = static_cast<int>(hi);
-  return Status::Ok();
-}
-
-Status ParseMode(std::string_view text, Mode* mode) {
-  for (Mode m : {Mode::kProcess, Mode::kThread, Mode::kSequential, Mode::kMpi})
-    if (text == ModeName(m)) return *mode = m, Status::Ok();
-  return Status::Error("--mode: expected process, thread, sequential or mpi, got '" +
-                       std::string(text) + "'");
-}
-
-// A thread can't be killed, limited or replaced on its own: the options that
-// need that are refused outside process mode rather than silently ignored.
-Status CheckInProcessOptions(const RunOptions& options) {
-  const char* flag = options.task_timeout_s      ? "--task-timeout"
-                     : options.memory_limit_mb > 0 ? "--memory-limit"
-                     : options.max_tasks_per_worker > 0 ? "--max-tasks-per-worker"
-                                                        : nullptr;
-  if (flag == nullptr) return Status::Ok();
-  return Status::Error(std::string(flag) + " needs --mode process (a " +
-                       (options.mode == Mode::kThread ? "thread" : "sequential run") +
-                       " cannot be killed or replaced)");
-}
 
 Status OpenInput(const RunOptions& options, Fd* fd) {
   const std::string& path = options.urls.empty() ? options.input : options.urls;
@@ -140,70 +104,6 @@ ExitStatus ExitStatusOf(const ResultSink& sink, const Status& run, RunSummary* s
 }
 
 }  // namespace
-
-bool ParseRunOptions(std::span<char* const> args, RunOptions* o) {
-  long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-  o->workers = cpus > 0 ? static_cast<int>(std::min<long>(cpus, kMaxWorkers)) : 1;
-  o->progress = isatty(STDERR_FILENO);
-  bool seed_given = false;
-  auto set_true = [](bool* target) {
-    return [target](std::string_view) { return *target = true, Status::Ok(); };
-  };
-  const Flag flags[] = {
-      {"--workers", 'j', true, IntInto("--workers", 1, kMaxWorkers, &o->workers)},
-      {"--mode", 0, true, [o](std::string_view v) { return ParseMode(v, &o->mode); }},
-      {"--output", 'o', true, PathInto("--output", &o->output)},
-      {"--seed", 0, true,
-       [&](std::string_view v) { return seed_given = true, ParseUint64("--seed", v, &o->seed); }},
-      {"--keep-order", 0, false, set_true(&o->keep_order)},
-      {"--retries", 0, true, IntInto("--retries", 0, 1000, &o->retries)},
-      {"--task-timeout", 0, true,
-       [o](std::string_view v) {
-         double seconds;
-         Status s = ParseDouble("--task-timeout", v, 0.001, &seconds);
-         if (s.ok()) o->task_timeout_s = seconds;
-         return s;
-       }},
-      {"--resume", 0, false, set_true(&o->resume)},
-      {"--urls", 0, true, PathInto("--urls", &o->urls)},
-      {"--out-dir", 0, true, PathInto("--out-dir", &o->fetch.out_dir)},
-      {"--concurrency", 0, true, IntInto("--concurrency", 1, 1000, &o->fetch.concurrency)},
-      {"--delay", 0, true, [o](std::string_view v) { return ParseDelay(v, o); }},
-      {"--max-per-host", 0, true, IntInto("--max-per-host", 1, 1000, &o->fetch.max_per_host)},
-      {"--max-tasks-per-worker", 0, true,
-       IntInto("--max-tasks-per-worker", 1, 1'000'000'000, &o->max_tasks_per_worker)},
-      {"--memory-limit", 0, true, IntInto("--memory-limit", 1, 1 << 24, &o->memory_limit_mb)},
-      {"--progress", 0, false, set_true(&o->progress)},
-      {"--no-progress", 0, false, [o](std::string_view) { return o->progress = false, Status::Ok(); }},
-      {"--summary-json", 0, true, PathInto("--summary-json", &o->summary_json)},
-      {"--halt", 0, true, [o](std::string_view v) { return HaltPolicy::Parse(v, &o->halt); }},
-      {"--db", 0, true, PathInto("--db", &o->db)},
-      {"--allow-exec", 0, false, set_true(&o->allow_exec)},
-  };
-  o->arguments.assign(args.begin(), args.end());
-  std::vector<std::string> positional;
-  Status status = ParseFlags(args, flags, &positional);
-  if (status.ok() && positional.size() > 1)
-    status = Status::Error("expected at most one input file, got " +
-                           std::to_string(positional.size()));
-  if (status.ok() && !positional.empty()) {
-    if (!o->urls.empty()) status = Status::Error("give either --urls FILE or a task FILE, not both");
-    if (positional[0].empty()) status = Status::Error("expected a task FILE, got ''");
-    o->input = positional[0];
-  }
-  if (o->output == "-") o->output.clear();  // standard output
-  if (status.ok() && o->resume && o->output.empty() && o->db.empty())
-    status = Status::Error("--resume needs --output FILE or --db FILE");
-  if (status.ok() && o->mode != Mode::kProcess && o->mode != Mode::kMpi)
-    status = CheckInProcessOptions(*o);
-  if (!status.ok()) {
-    fprintf(stderr, "farm run: %s\nusage: farm run [OPTIONS] [FILE]   (farm help for more)\n",
-            status.message().c_str());
-    return false;
-  }
-  if (!seed_given) o->seed = SeedFromOs();
-  return true;
-}
 
 // Everything that can refuse the run is checked before the workers start,
 // and the outputs are created only once they run (the scheduler opens the
