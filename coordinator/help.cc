@@ -60,7 +60,7 @@ std::string FormatFlags(std::span<const FlagSection> sections) {
       column = std::max(column, std::min(FlagColumn(flag).size() + 2, kMaxColumn));
   std::string out;
   for (const FlagSection& section : sections) {
-    out += section.title + ":\n";
+    out += (out.empty() ? "" : "\n") + section.title + ":\n";
     for (const Flag& flag : section.flags) out += TwoColumns(FlagColumn(flag), flag.help, column);
   }
   return out;
