@@ -7,10 +7,11 @@
 
 #include <algorithm>
 #include <climits>
-#include <functional>
-#include <iterator>
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <iterator>
+#include <memory>
 #include <string_view>
 #include <utility>
 
@@ -21,12 +22,9 @@
 namespace farm {
 namespace {
 
-constexpr const char* kUsage =
-    "usage: farm bench [OPTIONS] [FILE]\n"
-    "       FILE: your own batch of task lines; without it, a batch of --task:\n"
-    "       [--task TYPE] [the type's fields, as farm gen takes them] [--tasks T]\n"
-    "options: [--workers 1,2,4] [--modes sequential,thread,process] [--repeat R]\n"
-    "         [--warmup N] [--seed S] [--csv FILE] [--json FILE] [--export-markdown FILE]\n";
+constexpr const char* kUsageMore =
+    "       FILE: your own batch of task lines; without it, a batch of --task TYPE\n"
+    "       with the type's fields as farm gen takes them   (farm help bench for more)\n";
 
 constexpr Mode kModes[] = {Mode::kSequential, Mode::kThread, Mode::kProcess};
 
@@ -148,6 +146,7 @@ struct Preset {
   const char* fields;
   int tasks;
 };
+constexpr int kDefaultTasks = 8;  // of a type without a preset
 constexpr Preset kPresets[] = {
     {"fib", R"({"n":1000000,"method":"iterative"})", 8},
     {"pi", R"({"samples":10000000})", 8},
@@ -174,36 +173,78 @@ std::string TaskTypeIn(std::span<char* const> args) {
   return type;
 }
 
+// "sequential,thread,process": --modes' value in the help, and its default.
+const std::string& ModeList() {
+  static const std::string list = [] {
+    std::string text;
+    for (Mode mode : kModes) text += (text.empty() ? "" : ",") + std::string(ModeName(mode));
+    return text;
+  }();
+  return list;
+}
+
+// "8; sleep: 40": --tasks' default, from the presets.
+std::string DefaultTasks() {
+  std::string text = std::to_string(kDefaultTasks);
+  for (const Preset& preset : kPresets)
+    if (preset.tasks != kDefaultTasks)
+      text += "; " + std::string(preset.type) + ": " + std::to_string(preset.tasks);
+  return text;
+}
+
+// bench's own flags. *task_flags notes that one of a generated batch's was
+// given (--task, --tasks), which a FILE excludes.
+FlagSection BenchFlags(BenchOptions* o, bool* task_flags) {
+  auto task_flag = [task_flags](std::function<Status(std::string_view)> apply) {
+    return [task_flags, apply](std::string_view v) { return *task_flags = true, apply(v); };
+  };
+  auto path_into = [](std::optional<std::string>* target) {
+    return [target](std::string_view v) { return target->emplace(v), Status::Ok(); };
+  };
+  const BenchOptions defaults;
+  return {
+      "options",
+      {
+          {"--task", 0, "TYPE", "the type of a generated batch: any task type (default: fib)",
+           task_flag([](std::string_view) { return Status::Ok(); })},
+          {"--tasks", 0, "T", "tasks in a generated batch (default: " + DefaultTasks() + ")",
+           task_flag(IntInto("--tasks", 1, 100'000'000, &o->tasks))},
+          {"--workers", 'j', "N,N,...",
+           "worker counts to compare (default: 1, 2, 4... up to the online CPUs)",
+           [o](std::string_view v) { return ParseWorkers(v, &o->workers); }},
+          {"--modes", 0, ModeList(), "modes to compare (default: all three)",
+           [o](std::string_view v) { return ParseModes(v, &o->modes); }},
+          {"--repeat", 0, "R",
+           "measured runs of each configuration (default: " + std::to_string(defaults.repeat) + ")",
+           IntInto("--repeat", 1, 1000, &o->repeat)},
+          {"--warmup", 0, "N",
+           "unmeasured runs of each configuration first (default: " +
+               std::to_string(defaults.warmup) + ")",
+           IntInto("--warmup", 0, 100, &o->warmup)},
+          {"--seed", 0, "S",
+           "master seed of every run (default: " + std::to_string(defaults.seed) + ")",
+           [o](std::string_view v) { return ParseUint64("--seed", v, &o->seed); }},
+          {"--csv", 0, "FILE", "every run as a CSV row", path_into(&o->csv)},
+          {"--json", 0, "FILE", "every run, and the table, as JSON", path_into(&o->json)},
+          {"--export-markdown", 0, "FILE", "the table as Markdown", path_into(&o->markdown)},
+      },
+  };
+}
+
 }  // namespace
 
 bool ParseBenchOptions(std::span<char* const> args, BenchOptions* o) {
   o->task = TaskTypeIn(args);
   const TaskType* type = FindTaskType(o->task);
   if (type == nullptr) {
-    fprintf(stderr, "farm bench: --task: %s\n%s", UnknownTaskTypeMessage(o->task).c_str(), kUsage);
+    fprintf(stderr, "farm bench: --task: %s\nusage: %.*s\n%s",
+            UnknownTaskTypeMessage(o->task).c_str(), static_cast<int>(kBenchUsage.size()),
+            kBenchUsage.data(), kUsageMore);
     return false;
   }
   TaskFieldFlags fields(*type);
   bool task_flags = false;  // --task or --tasks given
-  // Marks the flag as one of the generated batch's.
-  auto task_flag = [&task_flags](std::function<Status(std::string_view)> apply) {
-    return [&task_flags, apply](std::string_view v) { return task_flags = true, apply(v); };
-  };
-  auto path_into = [](std::optional<std::string>* target) {
-    return [target](std::string_view v) { return target->emplace(v), Status::Ok(); };
-  };
-  std::vector<Flag> flags = {
-      {"--task", 0, true, task_flag([](std::string_view) { return Status::Ok(); })},
-      {"--tasks", 0, true, task_flag(IntInto("--tasks", 1, 100'000'000, &o->tasks))},
-      {"--workers", 'j', true, [o](std::string_view v) { return ParseWorkers(v, &o->workers); }},
-      {"--modes", 0, true, [o](std::string_view v) { return ParseModes(v, &o->modes); }},
-      {"--repeat", 0, true, IntInto("--repeat", 1, 1000, &o->repeat)},
-      {"--warmup", 0, true, IntInto("--warmup", 0, 100, &o->warmup)},
-      {"--seed", 0, true, [o](std::string_view v) { return ParseUint64("--seed", v, &o->seed); }},
-      {"--csv", 0, true, path_into(&o->csv)},
-      {"--json", 0, true, path_into(&o->json)},
-      {"--export-markdown", 0, true, path_into(&o->markdown)},
-  };
+  std::vector<Flag> flags = BenchFlags(o, &task_flags).flags;
   flags.insert(flags.end(), fields.flags().begin(), fields.flags().end());
   std::vector<std::string> positional;
   Status status = ParseFlags(args, flags, &positional);
@@ -220,12 +261,46 @@ bool ParseBenchOptions(std::span<char* const> args, BenchOptions* o) {
                           &o->task_line);
   if (status.ok()) status = CheckFiles(o);
   if (!status.ok()) {
-    fprintf(stderr, "farm bench: %s\n%s", status.message().c_str(), kUsage);
+    fprintf(stderr, "farm bench: %s\nusage: %.*s\n%s", status.message().c_str(),
+            static_cast<int>(kBenchUsage.size()), kBenchUsage.data(), kUsageMore);
     return false;
   }
   if (o->workers.empty()) o->workers = DefaultWorkers();
-  if (o->tasks == 0) o->tasks = preset ? preset->tasks : 8;
+  if (o->tasks == 0) o->tasks = preset ? preset->tasks : kDefaultTasks;
   return true;
+}
+
+HelpPage BenchHelp() {
+  struct State {
+    BenchOptions options;
+    bool task_flags = false;
+  };
+  auto state = std::make_shared<State>();
+  std::string fields;
+  for (const TaskType& type : TaskTypes())
+    fields += TwoColumns("  " + std::string(type.name), TaskFlagsSynopsis(type), 10);
+  return {
+      .usage = {std::string(kBenchUsage)},
+      .about = {"Runs one batch in each mode and worker count, R times each, every run a child "
+                "farm run, interleaved; prints a table: median wall time (min-max), mean and "
+                "standard deviation, speedup against sequential, efficiency, tasks/s, CPU "
+                "seconds, peak RSS; and warns when runs vary a lot.",
+                "FILE is your own batch of task lines; without it, a batch of --tasks tasks of "
+                "--task TYPE is made, with the type's fields as farm gen takes them (farm help "
+                "gen)."},
+      .sections = {BenchFlags(&state->options, &state->task_flags)},
+      .notes = {{"the fields of each --task TYPE", fields}},
+      .examples =
+          {
+              {"farm bench --task fib --n 1000000 --workers 1,2,4 --csv bench.csv",
+               "how F(1,000,000) scales with workers in each mode"},
+              {"farm bench --warmup 1 --repeat 5 --export-markdown bench.md tasks.jsonl",
+               "your own batch, five measured runs of each configuration"},
+              {"farm bench --task sleep --ms 50 --tasks 100 --modes thread,process",
+               "I/O-like waits: threads against processes"},
+          },
+      .state = state,
+  };
 }
 
 }  // namespace farm

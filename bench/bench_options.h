@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "coordinator/help.h"
 #include "coordinator/options.h"
 
 namespace farm {
@@ -31,5 +32,10 @@ struct BenchOptions {
 // Nothing is created. On a usage error prints it with the usage to stderr
 // and returns false.
 bool ParseBenchOptions(std::span<char* const> args, BenchOptions* options);
+
+inline constexpr std::string_view kBenchUsage = "farm bench [OPTIONS] [FILE]";
+
+// `farm bench --help`.
+HelpPage BenchHelp();
 
 }  // namespace farm

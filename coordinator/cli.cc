@@ -3,77 +3,115 @@
 #include <stdio.h>
 
 #include <span>
+#include <string>
 #include <string_view>
 
 #include "bench/bench.h"
+#include "bench/bench_options.h"
+#include "common/edit_distance.h"
 #include "coordinator/crawl.h"
 #include "coordinator/exec_command.h"
 #include "coordinator/export.h"
 #include "coordinator/gen.h"
+#include "coordinator/help.h"
 #include "coordinator/run.h"
+#include "coordinator/run_flags.h"
 #include "coordinator/task_help.h"
 #include "coordinator/version.h"
 
 namespace farm {
 namespace {
 
-constexpr const char* kHelp = R"(farm: run a batch of tasks on a pool of worker processes
+ExitStatus HelpCommand(std::span<char* const> args);
+ExitStatus VersionCommand(std::span<char* const> args);
 
-usage: farm run [OPTIONS] [FILE]     run JSON-lines tasks from FILE or stdin
-       farm exec [OPTIONS] -- CMD ARGS... [::: ARG...]
-                                     run your command per argument (farm exec --help)
-       farm gen TYPE [OPTIONS]       print task lines of any type
-       farm export --db FILE [--run N] [--format jsonl|csv] [-o FILE]
-                                     a run's results from a database, as lines or CSV
-       farm help tasks [--names]     every task type with its fields, defaults and limits
-       farm bench [OPTIONS] [FILE]   compare sequential, thread and process modes
-       farm version                  print the version (also farm --version)
+// farm's subcommands: the one list that dispatches them, and that the
+// overview, `farm help` and the man page are printed from.
+constexpr Command kCommands[] = {
+    {"run", kRunUsage, "run JSON-lines tasks from FILE or stdin", RunCommand, RunHelp},
+    {"exec", kExecUsage, "run a command per argument, like parallel", ExecCommand, ExecHelp},
+    {"crawl", kCrawlUsage, "fetch pages and follow their links, politely", CrawlCommand,
+     CrawlHelp},
+    {"gen", kGenUsage, "print task lines of any type", GenCommand, GenHelp},
+    {"export", kExportUsage, "a --db run's results, as lines or CSV", ExportCommand, ExportHelp},
+    {"bench", kBenchUsage, "compare sequential, thread and process modes", BenchCommand, BenchHelp},
+    {"help", "farm help [COMMAND|tasks]", "this help, a command's, or the task types", HelpCommand,
+     nullptr},
+    {"version", "farm version", "print the version (also farm --version)", VersionCommand, nullptr},
+};
 
-farm run options:
-  -j, --workers N          workers (default: online CPUs)
-  --mode M                 process, thread, sequential or mpi (default process;
-                           mpi: mpirun -n R farm run --mode mpi -j J ...)
-  -o, --output FILE        result lines go here (default stdout)
-  --seed S                 master seed (default: from the OS; printed in the summary)
-  --keep-order             results in input order
-  --retries R              re-runs of a task whose worker died or hung (default 2)
-  --task-timeout SEC       wall-clock limit per task
-  --resume                 with -o FILE: skip tasks already ok in FILE, append the rest;
-                           with --db FILE: the same from the database
-  --urls FILE              plain URLs, one a line, as fetch tasks
-  --out-dir DIR            where fetch saves bodies (default downloads)
-  --concurrency K          transfers in flight per worker (default 8)
-  --delay MIN:MAX          pause before each request, ms, random per worker
-  --max-per-host N         transfers in flight per host per worker
-  --max-tasks-per-worker K replace a worker after K tasks
-  --memory-limit MB        address-space limit per worker
-  --progress, --no-progress
-  --summary-json FILE      the run's summary as JSON
-  --halt WHEN,COND         stop early: now|soon, fail=N|fail=P%|success=N|success=P%
-  --db FILE                results also go into this SQLite database (with --resume:
-                           skip the ids its newest run has ok, and continue that run)
-  --allow-exec             let exec tasks run their commands (a task file is data)
+constexpr const char* kTitle = "farm: run a batch of tasks on a pool of worker processes\n";
 
-farm bench options (each run is a child `farm run`, interleaved; FILE is your
-own batch, else one is made from --task):
-  --task T                 any task type, with its fields as farm gen takes them (default fib):
-                           fib --n N --method M (default 1000000, iterative), pi --samples S
-                           (default 10000000), sleep --ms MS (default 100), fetch --url URL
-  --tasks T                tasks in the batch (default 8; sleep 40)
-  --workers 1,2,4          worker counts (default 1, 2, 4 ... up to the CPUs)
-  --modes M,M              default sequential,thread,process
-  --repeat R               runs of each configuration (default 3)
-  --warmup N               unmeasured runs of each configuration first (default 0)
-  --seed S                 master seed of every run (default 1)
-  --csv FILE, --json FILE  every run, and (JSON) the table
-  --export-markdown FILE   the table as Markdown
+// What each exit status means; the values are common/exit_status.h's.
+constexpr std::pair<ExitStatus, const char*> kExitStatuses[] = {
+    {kExitOk, "every task ok"},
+    {kExitTasksFailed, "the run finished and some tasks failed, or --halt stopped it"},
+    {kExitUsage, "usage error: bad flag, unreadable file...; nothing run, no file touched"},
+    {kExitCannotComplete, "the results could not all be written (output unwritable, disk full)"},
+    {kExitInterrupted, "interrupted by SIGINT or SIGTERM, after writing every result received"},
+};
 
-exit status: 0 all ok, 1 some tasks failed, 2 usage error (nothing run, no file touched),
-             3 the results could not all be written, 130 interrupted
-)";
+const Command* FindCommand(std::string_view name) {
+  for (const Command& command : kCommands)
+    if (command.name == name) return &command;
+  return nullptr;
+}
+
+// "usage: farm run [OPTIONS] [FILE]     run JSON-lines tasks...", one line a
+// command, the summary on a line of its own after a long usage.
+std::string Overview() {
+  constexpr size_t kColumn = 36;
+  std::string out = std::string(kTitle) + "\n";
+  for (const Command& command : kCommands) {
+    std::string usage =
+        (&command == kCommands ? "usage: " : "       ") + std::string(command.usage);
+    out += TwoColumns(usage, command.summary, kColumn);
+  }
+  return out + "\nEvery COMMAND takes --help. The task types and their fields: farm help tasks.\n";
+}
+
+std::string ExitStatusHelp() {
+  std::string out = "exit status:\n";
+  for (const auto& [status, meaning] : kExitStatuses) {
+    std::string code = std::to_string(static_cast<int>(status));
+    out += "  " + code + std::string(5 - code.size(), ' ') + meaning + "\n";
+  }
+  return out;
+}
+
+// `farm help`: the overview, every command's page, the exit statuses. The
+// man page is made from it.
+std::string FullHelp() {
+  std::string out = Overview();
+  for (const Command& command : kCommands)
+    if (command.help) out += "\n" + FormatHelp(command.help());
+  return out + "\n" + ExitStatusHelp();
+}
+
+// `farm help [COMMAND|tasks]`.
+ExitStatus HelpCommand(std::span<char* const> args) {
+  std::string text;
+  if (!args.empty() &&
+      (args[0] == std::string_view("--help") || args[0] == std::string_view("-h"))) {
+    text = Overview();
+  } else if (args.empty()) {
+    text = FullHelp();
+  } else if (std::string_view(args[0]) == "tasks") {
+    return HelpTasksCommand(args.subspan(1));
+  } else if (const Command* command = FindCommand(args[0]); command && command->help) {
+    text = FormatHelp(command->help());
+  } else if (command) {
+    text = Overview();
+  } else {
+    fprintf(stderr, "farm help: unknown command '%s'\nusage: farm help [COMMAND|tasks]\n", args[0]);
+    return kExitUsage;
+  }
+  fwrite(text.data(), 1, text.size(), stdout);
+  return fflush(stdout) == 0 ? kExitOk : kExitCannotComplete;
+}
 
 // "farm 1.0.0 (commit 0123456789ab)"; no commit when built outside git.
-ExitStatus VersionCommand() {
+ExitStatus VersionCommand(std::span<char* const>) {
   if (*Commit() != '\0')
     printf("farm %s (commit %s)\n", Version(), Commit());
   else
@@ -81,36 +119,37 @@ ExitStatus VersionCommand() {
   return kExitOk;
 }
 
+// "farm: unknown command 'rnu' (did you mean 'run'?)", then the overview.
+ExitStatus UnknownCommand(std::string_view name) {
+  NearMiss hint(name);
+  for (const Command& command : kCommands) hint.Consider(command.name);
+  std::string message = "farm: unknown command '" + std::string(name) + "'";
+  if (!hint.best().empty()) message += " (did you mean '" + std::string(hint.best()) + "'?)";
+  fprintf(stderr, "%s\n\n%s", message.c_str(), Overview().c_str());
+  return kExitUsage;
+}
+
 }  // namespace
+
+std::span<const Command> Commands() { return kCommands; }
 
 int Main(int argc, char** argv) {
   std::span<char* const> args(argv + 1, argc > 0 ? argc - 1 : 0);
   if (args.empty()) {
-    fputs(kHelp, stderr);
+    fputs(Overview().c_str(), stderr);
     return kExitUsage;
   }
-  std::string_view command = args[0];
-  // `farm SUBCOMMAND --help`, as GNU tools take it.
+  std::string_view name = args[0];
+  if (name == "--version") return VersionCommand({});
+  if (name == "--help" || name == "-h") return HelpCommand({});
+  const Command* command = FindCommand(name);
+  if (command == nullptr) return UnknownCommand(name);
+  // `farm COMMAND --help`, as GNU tools take it: the same as `farm help COMMAND`.
   for (std::string_view arg : args.subspan(1)) {
     if (arg == "--") break;
-    if (arg == "--help" || arg == "-h") command = "help";
+    if ((arg == "--help" || arg == "-h") && command->name != "help") return HelpCommand(args);
   }
-  if (command == "version" || command == "--version") return VersionCommand();
-  if (command == "run") return RunCommand(args.subspan(1));
-  if (args[0] == std::string_view("exec")) return ExecCommand(args.subspan(1));  // its own --help
-  if (command == "crawl") return CrawlCommand(args.subspan(1));
-  if (command == "gen") return GenCommand(args.subspan(1));
-  if (command == "export") return ExportCommand(args.subspan(1));
-  if (command == "bench") return BenchCommand(args.subspan(1));
-  if (command == "help" && args.size() > 1 && std::string_view(args[1]) == "tasks")
-    return HelpTasksCommand(args.subspan(2));
-  if (command == "help" || command == "--help" || command == "-h") {
-    printf("%s\n%s", kHelp, ExecHelp());  // every subcommand's flags, for the man page too
-    return kExitOk;
-  }
-  fprintf(stderr, "farm: unknown command '%.*s'\n\n%s", static_cast<int>(command.size()),
-          command.data(), kHelp);
-  return kExitUsage;
+  return command->run(args.subspan(1));
 }
 
 }  // namespace farm

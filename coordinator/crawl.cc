@@ -6,6 +6,7 @@
 
 #include <stdio.h>
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -18,6 +19,7 @@
 #include "coordinator/flags.h"
 #include "coordinator/resume.h"
 #include "coordinator/run.h"
+#include "coordinator/run_flags.h"
 
 namespace farm {
 namespace {
@@ -111,14 +113,6 @@ class CrawlTasks final : public RunTasks, TaskFeed, ResultOutput {
   std::optional<FileOutput> file_;
 };
 
-Status ParseScope(std::string_view text, CrawlOptions* crawl) {
-  using Scope = CrawlOptions::Scope;
-  if (text == "host") return crawl->scope = Scope::kHost, Status::Ok();
-  if (text == "domain") return crawl->scope = Scope::kDomain, Status::Ok();
-  if (text == "prefix") return crawl->scope = Scope::kPrefix, Status::Ok();
-  return Status::Error("--scope: expected host, domain or prefix, got '" + std::string(text) + "'");
-}
-
 Status ParseDepth(std::string_view text, CrawlOptions* crawl) {
   if (text == "inf") return crawl->depth = -1, Status::Ok();
   return IntInto("--depth", 0, 1'000'000, &crawl->depth)(text);
@@ -136,27 +130,51 @@ Status TakeSeeds(const std::vector<std::string>& words, CrawlOptions* crawl) {
   return Status::Ok();
 }
 
+// farm crawl's table: its own flags, then every flag of a batch and of
+// fetch tasks, as farm run has them.
+std::vector<FlagSection> CrawlFlags(RunOptions* o, CrawlOptions* crawl) {
+  const CrawlOptions defaults;
+  FlagSection own = {
+      "crawl",
+      {
+          {"--output", 'o', "FILE", "result lines go there (default: stdout)",
+           PathInto("--output", &o->output)},
+          {"--depth", 0, "D",
+           "links followed from a seed, a redirect counting as one; inf: no limit" +
+               std::string(" (default: ") + std::to_string(defaults.depth) + ")",
+           [crawl](std::string_view v) { return ParseDepth(v, crawl); }},
+          {"--scope", 0, "host|domain|prefix",
+           "which links to follow: the seeds' host and port; their hosts and subdomains, any "
+           "port; or below a seed's folder (default: host)",
+           [crawl](std::string_view v) {
+             size_t i;
+             Status s = ParseChoice("--scope", "host|domain|prefix", v, &i);
+             if (s.ok()) crawl->scope = static_cast<CrawlOptions::Scope>(i);
+             return s;
+           }},
+          {"--max-pages", 0, "N", "queue no new URL once N were (default: no limit)",
+           [crawl](std::string_view v) {
+             return ParseUint64("--max-pages", v, &crawl->max_pages);
+           }},
+      },
+  };
+  return {std::move(own), SharedRunFlags(o), FetchFlags(o)};
+}
+
 bool ParseCrawlOptions(std::span<char* const> args, RunOptions* options, CrawlOptions* crawl) {
+  SetRunDefaults(options);
   options->command = "crawl";
   options->politeness.robots = true;  // a crawler asks first
-  const Flag crawl_flags[] = {
-      {"--depth", 0, true, [crawl](std::string_view v) { return ParseDepth(v, crawl); }},
-      {"--scope", 0, true, [crawl](std::string_view v) { return ParseScope(v, crawl); }},
-      {"--max-pages", 0, true,
-       [crawl](std::string_view v) {
-         return ParseUint64("--max-pages", v, &crawl->max_pages);
-       }},
-  };
+  options->arguments.assign(args.begin(), args.end());
   std::vector<std::string> seeds;
-  if (!ParseRunOptions(args, options, crawl_flags, &seeds)) return false;
-  Status status = TakeSeeds(seeds, crawl);
-  if (status.ok() && !options->urls.empty())
-    status = Status::Error("--urls is for farm run; a crawl starts from its seed URLs");
+  Status status = ParseFlags(args, AllFlags(CrawlFlags(options, crawl)), &seeds);
+  if (status.ok()) status = TakeSeeds(seeds, crawl);
+  if (status.ok()) status = CheckRunOptions(options);
   if (status.ok() && options->resume && !options->db.empty())
     status = Status::Error("--resume of a crawl reads its --output FILE; --db can't resume it");
   if (status.ok()) return true;
-  fprintf(stderr, "farm crawl: %s\nusage: farm crawl [OPTIONS] SEED_URL...   (farm help)\n",
-          status.message().c_str());
+  fprintf(stderr, "farm crawl: %s\nusage: %.*s   (farm help crawl for more)\n",
+          status.message().c_str(), static_cast<int>(kCrawlUsage.size()), kCrawlUsage.data());
   return false;
 }
 
@@ -178,6 +196,29 @@ ExitStatus RunCrawl(const RunOptions& options, const CrawlOptions& crawl, RunSum
 }
 
 }  // namespace
+
+HelpPage CrawlHelp() {
+  auto options = std::make_shared<std::pair<RunOptions, CrawlOptions>>();
+  return {
+      .usage = {std::string(kCrawlUsage)},
+      .about = {"Fetches the seed URLs, parses the HTML pages among them for links, and fetches "
+                "those in scope, once each, breadth first, until none is left, with robots.txt "
+                "obeyed and requests to each host limited for the whole run. Each page's result "
+                "line gives its url, depth, parent, status, title and number of links."},
+      .sections = CrawlFlags(&options->first, &options->second),
+      .examples =
+          {
+              {"farm crawl https://example.org/ --depth 2 --out-dir pages -o crawl.jsonl",
+               "the site's pages up to two links away from its home page"},
+              {"farm crawl https://example.org/docs/ --scope prefix --max-per-host 2 --delay "
+               "500:1500",
+               "only below /docs/, two requests at a time, 0.5 to 1.5 s between starts"},
+              {"farm crawl https://example.org/ -o crawl.jsonl --resume",
+               "after Ctrl-C: fetch what crawl.jsonl has not, and nothing twice"},
+          },
+      .state = options,
+  };
+}
 
 ExitStatus CrawlCommand(std::span<char* const> args) {
   RunOptions options;

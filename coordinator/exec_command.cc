@@ -5,6 +5,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -15,41 +17,36 @@
 #include "common/fd.h"
 #include "coordinator/exec_template.h"
 #include "coordinator/run.h"
+#include "coordinator/run_flags.h"
 
 namespace farm {
 namespace {
 
-constexpr const char* kUsage =
-    "usage: farm exec [OPTIONS] -- CMD ARGS... [::: ARG...]   (farm exec --help for more)\n";
+struct ExecArgs {
+  std::vector<std::string> command, arguments;
+  bool has_arguments = false;  // ::: given
+  bool stdout_output = false;  // --output stdout
+  std::string arg_file;
+};
 
-constexpr const char* kHelp = R"(farm exec: run your command once per input line or argument
-
-usage: farm exec [OPTIONS] -- CMD ARGS...              one task per line of stdin
-       farm exec [OPTIONS] -a FILE -- CMD ARGS...      one task per line of FILE
-       farm exec [OPTIONS] -- CMD ARGS... ::: ARG...   one task per ARG
-
-CMD runs directly, never through a shell; each argument is substituted into
-ARGS by GNU parallel's replacement strings (with none, {} is appended):
-  {}    the argument           {.}   without its extension
-  {/}   its basename           {//}  its directory
-  {/.}  basename, no extension {#}   its line number (the task id)
-  {%}   the worker's slot, 1..-j
-Want a shell? Ask for it: farm exec -- sh -c 'zcat "$1" | wc -l' sh {}
-
-options (besides every farm run option: -j, --mode, --keep-order, --retries,
---task-timeout, --memory-limit, --resume, --progress, --halt, --summary-json):
-  --output json            farm's JSON result lines (default): stdout, or -o FILE
-  --output stdout          each job's stdout printed whole as it ends (its
-                           stderr to stderr); the JSON lines go to -o FILE if given
-  -o FILE                  where the JSON result lines go
-  -a, --arg-file FILE      arguments, one a line (default: stdin)
-  -k                       --keep-order, as in GNU parallel
-
-examples:
-  ls *.txt | farm exec -j 8 -- gzip -9 -k {}
-  farm exec --output stdout --keep-order -- echo {#}: {/.} ::: a/x.jpg b/y.jpg
-  farm exec -o log.jsonl --resume -a files.txt -- convert {} {.}.png
-)";
+// farm exec's own flags, beside the ones it shares with farm run.
+FlagSection ExecFlags(ExecArgs* exec, RunOptions* o) {
+  return {
+      "input and output",
+      {
+          {"--output", 'o', "json|stdout|FILE",
+           "json: farm's JSON result lines, on stdout (the default); stdout: each job's stdout "
+           "whole as it ends, its stderr to stderr; FILE: the JSON lines go to FILE (give "
+           "--output stdout -o FILE for both)",
+           [exec, o](std::string_view v) {
+             if (v != "json" && v != "stdout") return PathInto("--output", &o->output)(v);
+             return exec->stdout_output = v == "stdout", Status::Ok();
+           }},
+          {"--arg-file", 'a', "FILE", "the arguments, one a line (default: stdin)",
+           PathInto("--arg-file", &exec->arg_file)},
+      },
+  };
+}
 
 std::string DecodeBase64(std::string_view text) {
   static constexpr std::string_view kAlphabet =
@@ -108,52 +105,13 @@ Status ArgumentsFile(const std::vector<std::string>& arguments, Fd* fd, std::str
   return Status::Ok();
 }
 
-struct ExecArgs {
-  std::vector<char*> run_args;  // for ParseRunOptions
-  std::vector<std::string> command, arguments;
-  bool has_arguments = false;  // ::: given
-  bool stdout_output = false;
-  std::string arg_file;
-  bool help = false;
-};
-
-Status SplitArgs(std::span<char* const> args, ExecArgs* exec) {
-  size_t i = 0;
-  for (; i < args.size(); ++i) {
-    std::string_view arg = args[i];
-    if (arg == "--") break;
-    if (arg == "--help" || arg == "-h") return exec->help = true, Status::Ok();
-    bool output = arg == "--output" || arg.starts_with("--output=");
-    bool arg_file = arg == "-a" || arg == "--arg-file" || arg.starts_with("--arg-file=");
-    if (output || arg_file) {
-      size_t eq = arg.find('=');
-      std::string_view value;
-      if (eq != std::string_view::npos) {
-        value = arg.substr(eq + 1);
-      } else if (i + 1 < args.size()) {
-        value = args[++i];
-      } else {
-        return Status::Error(std::string(arg) + " needs a value");
-      }
-      if (arg_file) {
-        exec->arg_file = value;
-      } else if (value == "stdout" || value == "json") {
-        exec->stdout_output = value == "stdout";
-      } else {  // --output FILE, as farm run takes it
-        exec->run_args.push_back(const_cast<char*>("-o"));
-        exec->run_args.push_back(args[i]);
-      }
-      continue;
-    }
-    // GNU parallel's -k.
-    exec->run_args.push_back(arg == "-k" ? const_cast<char*>("--keep-order") : args[i]);
-  }
-  if (i == args.size()) return Status::Error("expected -- and then the command");
-  for (++i; i < args.size(); ++i) {
-    if (std::string_view(args[i]) == ":::" && !exec->has_arguments) {
+// The words after "--": the command, and the arguments after ":::".
+Status SplitCommand(std::span<char* const> words, ExecArgs* exec) {
+  for (std::string_view word : words) {
+    if (word == ":::" && !exec->has_arguments) {
       exec->has_arguments = true;
     } else {
-      (exec->has_arguments ? exec->arguments : exec->command).emplace_back(args[i]);
+      (exec->has_arguments ? exec->arguments : exec->command).emplace_back(word);
     }
   }
   if (exec->has_arguments && !exec->arg_file.empty())
@@ -161,26 +119,41 @@ Status SplitArgs(std::span<char* const> args, ExecArgs* exec) {
   return Status::Ok();
 }
 
-}  // namespace
+// Everything before "--" is flags, farm run's shared ones and exec's own.
+Status ParseExecArgs(std::span<char* const> args, ExecArgs* exec, RunOptions* options) {
+  auto dashes = std::find_if(args.begin(), args.end(),
+                             [](const char* arg) { return std::string_view(arg) == "--"; });
+  if (dashes == args.end()) return Status::Error("expected -- and then the command");
+  SetRunDefaults(options);
+  options->command = "exec";
+  options->arguments.assign(args.begin(), args.end());
+  const FlagSection sections[] = {ExecFlags(exec, options), SharedRunFlags(options)};
+  std::vector<std::string> positional;
+  std::span<char* const> flags(args.begin(), dashes);
+  if (Status s = ParseFlags(flags, AllFlags(sections), &positional); !s.ok()) return s;
+  if (!positional.empty())
+    return Status::Error("unexpected argument '" + positional[0] + "' (the command goes after --)");
+  if (Status s = SplitCommand({dashes + 1, args.end()}, exec); !s.ok()) return s;
+  return CheckRunOptions(options);
+}
 
-const char* ExecHelp() { return kHelp; }
+}  // namespace
 
 ExitStatus ExecCommand(std::span<char* const> args) {
   ExecArgs exec;
   ExecTemplate command;
-  Status status = SplitArgs(args, &exec);
-  if (exec.help) return fputs(kHelp, stdout), kExitOk;
+  RunOptions options;
+  Status status = ParseExecArgs(args, &exec, &options);
   if (status.ok()) status = ExecTemplate::Parse(exec.command, &command);
   Fd arguments;
-  std::string input = exec.arg_file;
-  if (status.ok() && exec.has_arguments) status = ArgumentsFile(exec.arguments, &arguments, &input);
+  if (status.ok() && exec.has_arguments)
+    status = ArgumentsFile(exec.arguments, &arguments, &exec.arg_file);
   if (!status.ok()) {
-    fprintf(stderr, "farm exec: %s\n%s", status.message().c_str(), kUsage);
+    fprintf(stderr, "farm exec: %s\nusage: %.*s   (farm help exec for more)\n",
+            status.message().c_str(), static_cast<int>(kExecUsage.size()), kExecUsage.data());
     return kExitUsage;
   }
-  if (!input.empty()) exec.run_args.push_back(input.data());
-  RunOptions options;
-  if (!ParseRunOptions(exec.run_args, &options)) return kExitUsage;
+  if (!exec.arg_file.empty()) options.input = exec.arg_file;
   options.allow_exec = true;  // farm exec is the decision to run commands
   options.exec = &command;
   if (exec.stdout_output) {
@@ -188,6 +161,41 @@ ExitStatus ExecCommand(std::span<char* const> args) {
     if (options.output.empty()) options.output = "/dev/null";  // no -o: the job output only
   }
   return RunWithOptions(options);
+}
+
+HelpPage ExecHelp() {
+  struct State {
+    ExecArgs exec;
+    RunOptions options;
+  };
+  auto state = std::make_shared<State>();
+  return {
+      .usage = {std::string(kExecUsage), "farm exec [OPTIONS] -a FILE -- CMD ARGS..."},
+      .about = {"Runs CMD once per argument: per line of stdin, of FILE (-a), or per ARG after "
+                ":::. The jobs run on a pool of workers, as farm run runs exec tasks, each with "
+                "one JSON result line: its exit status and output. CMD runs directly, never "
+                "through a shell; each argument goes into ARGS by GNU parallel's replacement "
+                "strings, listed below (with none, {} is appended)."},
+      .sections = {ExecFlags(&state->exec, &state->options), SharedRunFlags(&state->options)},
+      .notes = {{"replacement strings",
+                 "  {}    the argument\n"
+                 "  {.}   the argument without its extension\n"
+                 "  {/}   its basename\n"
+                 "  {//}  its directory\n"
+                 "  {/.}  its basename without its extension\n"
+                 "  {#}   its line number (the task id)\n"
+                 "  {%}   the worker's slot, 1..-j\n"
+                 "Want a shell? Ask for it: farm exec -- sh -c 'zcat \"$1\" | wc -l' sh {}\n"}},
+      .examples =
+          {
+              {"ls *.txt | farm exec -j 8 -- gzip -9 -k {}", "compress each file, 8 at a time"},
+              {"farm exec --output stdout -k -- echo {#}: {/.} ::: a/x.jpg b/y.jpg",
+               "each job's output, in the order of the arguments"},
+              {"farm exec -o log.jsonl --resume -a files.txt -- convert {} {.}.png",
+               "convert the files listed in files.txt; run again, it skips the ones done"},
+          },
+      .state = state,
+  };
 }
 
 }  // namespace farm

@@ -4,9 +4,11 @@
 #include <stdio.h>
 #include <unistd.h>
 
-#include <nlohmann/json.hpp>
+#include <memory>
 #include <string>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "common/fd.h"
 #include "common/json_writer.h"
@@ -117,25 +119,56 @@ Status Export(const ExportOptions& options) {
   return Status::Ok();
 }
 
+constexpr std::string_view kFormats = "jsonl|csv";
+
+FlagSection ExportFlags(ExportOptions* o) {
+  return {
+      "options",
+      {
+          {"--db", 0, "FILE", "the SQLite database farm run --db wrote (required)",
+           PathInto("--db", &o->db)},
+          {"--run", 0, "N", "which run of it (default: the newest)",
+           [o](std::string_view v) { return ParseInt("--run", v, 1, INT64_MAX, &o->run); }},
+          {"--format", 0, std::string(kFormats),
+           "jsonl: result lines as farm run writes them; csv: a row per result, with a header "
+           "(default: jsonl)",
+           [o](std::string_view v) {
+             size_t i;
+             Status s = ParseChoice("--format", kFormats, v, &i);
+             if (s.ok()) o->csv = i == 1;
+             return s;
+           }},
+          {"--output", 'o', "FILE", "where they go (default: stdout)",
+           PathInto("--output", &o->output)},
+      },
+  };
+}
+
 }  // namespace
+
+HelpPage ExportHelp() {
+  auto options = std::make_shared<ExportOptions>();
+  return {
+      .usage = {std::string(kExportUsage)},
+      .about = {"Writes a run's results from a database that farm run --db filled: as the "
+                "result lines the run wrote, or as CSV."},
+      .sections = {ExportFlags(options.get())},
+      .examples =
+          {
+              {"farm export --db results.sqlite > results.jsonl",
+               "the newest run's results, as result lines"},
+              {"farm export --db results.sqlite --run 2 --format csv -o run2.csv",
+               "run 2 as CSV, for a spreadsheet"},
+          },
+      .state = options,
+  };
+}
 
 ExitStatus ExportCommand(std::span<char* const> args) {
   ExportOptions options;
-  const Flag flags[] = {
-      {"--db", 0, true, PathInto("--db", &options.db)},
-      {"--run", 0, true,
-       [&](std::string_view v) { return ParseInt("--run", v, 1, INT64_MAX, &options.run); }},
-      {"--format", 0, true,
-       [&](std::string_view v) {
-         if (v != "jsonl" && v != "csv")
-           return Status::Error("--format: expected jsonl or csv, got '" + std::string(v) + "'");
-         options.csv = v == "csv";
-         return Status::Ok();
-       }},
-      {"--output", 'o', true, PathInto("--output", &options.output)},
-  };
+  const FlagSection flags = ExportFlags(&options);
   std::vector<std::string> positional;
-  Status status = ParseFlags(args, flags, &positional);
+  Status status = ParseFlags(args, flags.flags, &positional);
   if (status.ok() && !positional.empty())
     status = Status::Error("unexpected argument '" + positional[0] + "'");
   if (status.ok() && options.db.empty()) status = Status::Error("--db FILE is required");
@@ -143,10 +176,8 @@ ExitStatus ExportCommand(std::span<char* const> args) {
     status = Status::FromErrno("cannot read --db '" + options.db + "'", errno);
   if (status.ok() && !options.output.empty()) status = CheckWritable(options.output);
   if (!status.ok()) {
-    fprintf(stderr,
-            "farm export: %s\nusage: farm export --db FILE [--run N] [--format jsonl|csv] "
-            "[-o FILE]\n",
-            status.message().c_str());
+    fprintf(stderr, "farm export: %s\nusage: %.*s\n", status.message().c_str(),
+            static_cast<int>(kExportUsage.size()), kExportUsage.data());
     return kExitUsage;
   }
   if (Status s = Export(options); !s.ok()) {

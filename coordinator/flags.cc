@@ -1,5 +1,6 @@
 #include "coordinator/flags.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 
@@ -53,7 +54,7 @@ Status ParseFlags(std::span<char* const> args, std::span<const Flag> flags,
       if (word.size() > 2) value = word.substr(2), has_value = true;
     }
     if (match == nullptr) return UnknownFlag(word, flags);
-    if (!match->takes_value) {
+    if (!match->takes_value()) {
       if (has_value) return Status::Error(std::string(match->name) + " takes no value");
       if (Status s = match->apply(""); !s.ok()) return s;
       continue;
@@ -65,6 +66,28 @@ Status ParseFlags(std::span<char* const> args, std::span<const Flag> flags,
     if (Status s = match->apply(value); !s.ok()) return s;
   }
   return Status::Ok();
+}
+
+std::vector<Flag> AllFlags(std::span<const FlagSection> sections) {
+  std::vector<Flag> flags;
+  for (const FlagSection& section : sections)
+    flags.insert(flags.end(), section.flags.begin(), section.flags.end());
+  return flags;
+}
+
+Status ParseChoice(std::string_view flag, std::string_view choices, std::string_view value,
+                   size_t* index) {
+  std::string expected;  // "a, b or c"
+  size_t i = 0;
+  for (size_t start = 0; start <= choices.size(); ++i) {
+    size_t bar = std::min(choices.find('|', start), choices.size());
+    std::string_view choice = choices.substr(start, bar - start);
+    if (choice == value) return *index = i, Status::Ok();
+    bool last = bar == choices.size();
+    expected += (i == 0 ? "" : last ? " or " : ", ") + std::string(choice);
+    start = bar + 1;
+  }
+  return Status::Error(std::string(flag) + ": expected " + expected + ", got " + Quote(value));
 }
 
 Status ParseInt(std::string_view flag, std::string_view text, int64_t min, int64_t max,

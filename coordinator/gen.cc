@@ -3,7 +3,8 @@
 #include <errno.h>
 #include <stdio.h>
 
-#include <charconv>
+#include <algorithm>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -18,34 +19,32 @@
 namespace farm {
 namespace {
 
+// One line per type, "farm gen fib    [--count C] [--n N] ...", for errors.
 std::string Usage() {
   std::string usage;
   for (const TaskType& type : TaskTypes()) {
-    usage += usage.empty() ? "usage: farm gen " : "       farm gen ";
-    usage += std::string(type.name) + std::string(7 - std::min<size_t>(type.name.size(), 6), ' ');
-    usage += "[--count C]";
-    for (const TaskField& field : type.fields) {
-      std::string flag = TaskFlagName(field);
-      if (field.kind != FieldKind::kBoolean) {
-        std::string value;
-        for (std::string_view allowed : field.allowed)
-          value += (value.empty() ? "" : "|") + std::string(allowed);
-        if (value.empty())
-          for (char c : flag.substr(2)) value += static_cast<char>(c == '-' ? '_' : toupper(c));
-        flag += " " + value;
-      }
-      bool optional = !field.required || !field.example.empty();
-      usage += optional ? " [" + flag + "]" : " " + flag;
-    }
-    usage += "\n";
+    std::string name(type.name);
+    name.resize(std::max<size_t>(name.size(), 6), ' ');
+    usage += (usage.empty() ? "usage: " : "       ") + std::string("farm gen ") + name +
+             " [--count C] " + TaskFlagsSynopsis(type) + "\n";
   }
-  return usage + "(fields, their defaults and limits: farm help tasks)\n";
+  return usage + "(fields, their defaults and limits: farm help gen, farm help tasks)\n";
+}
+
+constexpr int kDefaultCount = 1;
+
+// gen's own flags, before the type's fields.
+FlagSection GenFlags(int* count) {
+  return {"options",
+          {{"--count", 0, "C",
+            "task lines to print, all the same (default: " + std::to_string(kDefaultCount) + ")",
+            IntInto("--count", 0, 1'000'000'000, count)}}};
 }
 
 Status ParseGenArgs(const TaskType& type, std::span<char* const> args, int* count,
                     nlohmann::ordered_json* task) {
   TaskFieldFlags fields(type);
-  std::vector<Flag> flags = {{"--count", 0, true, IntInto("--count", 0, 1'000'000'000, count)}};
+  std::vector<Flag> flags = GenFlags(count).flags;
   flags.insert(flags.end(), fields.flags().begin(), fields.flags().end());
   std::vector<std::string> positional;
   Status status = ParseFlags(args, flags, &positional);
@@ -67,7 +66,7 @@ ExitStatus GenCommand(std::span<char* const> args) {
     fprintf(stderr, "farm gen: %s\n%s", UnknownTaskTypeMessage(args[0]).c_str(), Usage().c_str());
     return kExitUsage;
   }
-  int count = 1;
+  int count = kDefaultCount;
   nlohmann::ordered_json task;
   Status status = ParseGenArgs(*type, args.subspan(1), &count, &task);
   if (!status.ok()) {
@@ -81,6 +80,38 @@ ExitStatus GenCommand(std::span<char* const> args) {
     return kExitCannotComplete;
   }
   return kExitOk;
+}
+
+HelpPage GenHelp() {
+  struct State {
+    int count = 0;
+    std::vector<std::unique_ptr<TaskFieldFlags>> fields;
+  };
+  auto state = std::make_shared<State>();
+  HelpPage page = {
+      .usage = {std::string(kGenUsage)},
+      .about = {"Prints C copies of one task line of TYPE, its fields from the flags below, "
+                "by type: a field left out takes its default (a required one, its example). "
+                "Each line is checked as a worker checks it; farm bench takes the same flags. "
+                "The fields as JSON: farm help tasks."},
+      .sections = {GenFlags(&state->count)},
+      .examples =
+          {
+              {"farm gen fib --n 1000000 --count 8 > tasks.jsonl",
+               "eight tasks of F(1,000,000) in a file"},
+              {"farm gen pi --samples 10000000 --count 16 | farm run -j 4",
+               "sixteen Monte Carlo estimates of pi, run at once"},
+              {"farm gen fetch --url https://example.com/ --no-save",
+               "one download, hashed and not saved"},
+          },
+      .state = state,
+  };
+  for (const TaskType& type : TaskTypes()) {
+    state->fields.push_back(std::make_unique<TaskFieldFlags>(type));
+    const auto& flags = state->fields.back()->flags();
+    page.sections.push_back({"farm gen " + std::string(type.name), {flags.begin(), flags.end()}});
+  }
+  return page;
 }
 
 }  // namespace farm

@@ -7,87 +7,24 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <algorithm>
-#include <cctype>
 #include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "common/rng.h"
-#include "coordinator/flags.h"
 #include "coordinator/result_sink.h"
 #include "coordinator/resume.h"
 #include "coordinator/run_db.h"
 #include "coordinator/run_files.h"
 #include "coordinator/scheduler.h"
 #include "coordinator/signals.h"
-#include "coordinator/robots.h"
 #include "coordinator/task_source.h"
-#include "coordinator/version.h"
 #include "coordinator/worker_limits.h"
 #include "mpi/mpi_mode.h"
 
 namespace farm {
 namespace {
-
-constexpr int kMaxWorkers = 1024;
-
-Status ParseDelay(std::string_view text, RunOptions* options) {
-  size_t colon = text.find(':');
-  std::string_view min = text.substr(0, colon);
-  std::string_view max = colon == std::string_view::npos ? min : text.substr(colon + 1);
-  int64_t lo, hi;
-  if (Status s = ParseInt("--delay MIN", min, 0, 3'600'000, &lo); !s.ok()) return s;
-  if (Status s = ParseInt("--delay MAX", max, lo, 3'600'000, &hi); !s.ok()) return s;
-  options->politeness.delay_min_ms = static_cast<int>(lo);
-  options->politeness.delay_max_ms = static_cast<int>(hi);
-  return Status::Ok();
-}
-
-// --header "Name: value", as curl -H takes it.
-Status AddHeader(std::string_view header, FetchSettings* fetch) {
-  size_t colon = header.find(':');
-  std::string_view name = header.substr(0, colon);
-  bool name_ok = colon != std::string_view::npos && !name.empty() &&
-                 std::all_of(name.begin(), name.end(), [](char c) {
-                   return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
-                 });
-  if (!name_ok) return Status::Error("--header: expected \"Name: value\", got '" +
-                                     std::string(header) + "'");
-  if (header.find_first_of("\r\n") != std::string_view::npos)
-    return Status::Error("--header: a header is one line");
-  fetch->headers.emplace_back(header);
-  return Status::Ok();
-}
-
-Status ParseRobots(std::string_view text, RunOptions* options) {
-  if (text != "respect" && text != "ignore")
-    return Status::Error("--robots: expected respect or ignore, got '" + std::string(text) + "'");
-  options->politeness.robots = text == "respect";
-  return Status::Ok();
-}
-
-Status ParseMode(std::string_view text, Mode* mode) {
-  for (Mode m : {Mode::kProcess, Mode::kThread, Mode::kSequential, Mode::kMpi})
-    if (text == ModeName(m)) return *mode = m, Status::Ok();
-  return Status::Error("--mode: expected process, thread, sequential or mpi, got '" +
-                       std::string(text) + "'");
-}
-
-// A thread can't be killed, limited or replaced on its own: the options that
-// need that are refused outside process mode rather than silently ignored.
-Status CheckInProcessOptions(const RunOptions& options) {
-  const char* flag = options.task_timeout_s      ? "--task-timeout"
-                     : options.memory_limit_mb > 0 ? "--memory-limit"
-                     : options.max_tasks_per_worker > 0 ? "--max-tasks-per-worker"
-                                                        : nullptr;
-  if (flag == nullptr) return Status::Ok();
-  return Status::Error(std::string(flag) + " needs --mode process (a " +
-                       (options.mode == Mode::kThread ? "thread" : "sequential run") +
-                       " cannot be killed or replaced)");
-}
 
 Status OpenInput(const RunOptions& options, Fd* fd) {
   const std::string& path = options.urls.empty() ? options.input : options.urls;
@@ -168,91 +105,6 @@ ExitStatus ExitStatusOf(const std::string& failed, const ResultSink& sink, const
   if (sink.failure() != ResultSink::Failure::kNone || !run.ok()) return kExitCannotComplete;
   return summary->failed > 0 || !summary->halted.empty() ? kExitTasksFailed : kExitOk;
 }
-
-}  // namespace
-
-bool ParseRunOptions(std::span<char* const> args, RunOptions* o, std::span<const Flag> more,
-                     std::vector<std::string>* words) {
-  long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-  o->workers = cpus > 0 ? static_cast<int>(std::min<long>(cpus, kMaxWorkers)) : 1;
-  o->progress = isatty(STDERR_FILENO);
-  bool seed_given = false;
-  auto set_true = [](bool* target) {
-    return [target](std::string_view) { return *target = true, Status::Ok(); };
-  };
-  const Flag flags[] = {
-      {"--workers", 'j', true, IntInto("--workers", 1, kMaxWorkers, &o->workers)},
-      {"--mode", 0, true, [o](std::string_view v) { return ParseMode(v, &o->mode); }},
-      {"--output", 'o', true, PathInto("--output", &o->output)},
-      {"--seed", 0, true,
-       [&](std::string_view v) { return seed_given = true, ParseUint64("--seed", v, &o->seed); }},
-      {"--keep-order", 0, false, set_true(&o->keep_order)},
-      {"--retries", 0, true, IntInto("--retries", 0, 1000, &o->retries)},
-      {"--task-timeout", 0, true,
-       [o](std::string_view v) {
-         double seconds;
-         Status s = ParseDouble("--task-timeout", v, 0.001, &seconds);
-         if (s.ok()) o->task_timeout_s = seconds;
-         return s;
-       }},
-      {"--resume", 0, false, set_true(&o->resume)},
-      {"--urls", 0, true, PathInto("--urls", &o->urls)},
-      {"--out-dir", 0, true, PathInto("--out-dir", &o->fetch.out_dir)},
-      {"--concurrency", 0, true, IntInto("--concurrency", 1, 1000, &o->fetch.concurrency)},
-      {"--delay", 0, true, [o](std::string_view v) { return ParseDelay(v, o); }},
-      {"--max-per-host", 0, true,
-       IntInto("--max-per-host", 1, 1000, &o->politeness.max_per_host)},
-      {"--fetch-retries", 0, true,
-       IntInto("--fetch-retries", 0, 100, &o->politeness.fetch_retries)},
-      {"--user-agent", 0, true,
-       [o](std::string_view v) { return o->fetch.user_agent = v, Status::Ok(); }},
-      {"--header", 0, true, [o](std::string_view v) { return AddHeader(v, &o->fetch); }},
-      {"--robots", 0, true, [o](std::string_view v) { return ParseRobots(v, o); }},
-      {"--max-tasks-per-worker", 0, true,
-       IntInto("--max-tasks-per-worker", 1, 1'000'000'000, &o->max_tasks_per_worker)},
-      {"--memory-limit", 0, true, IntInto("--memory-limit", 1, 1 << 24, &o->memory_limit_mb)},
-      {"--progress", 0, false, set_true(&o->progress)},
-      {"--no-progress", 0, false, [o](std::string_view) { return o->progress = false, Status::Ok(); }},
-      {"--summary-json", 0, true, PathInto("--summary-json", &o->summary_json)},
-      {"--halt", 0, true, [o](std::string_view v) { return HaltPolicy::Parse(v, &o->halt); }},
-      {"--db", 0, true, PathInto("--db", &o->db)},
-      {"--allow-exec", 0, false, set_true(&o->allow_exec)},
-  };
-  o->arguments.assign(args.begin(), args.end());
-  std::vector<Flag> all(std::begin(flags), std::end(flags));
-  all.insert(all.end(), more.begin(), more.end());
-  std::vector<std::string> positional;
-  Status status = ParseFlags(args, all, words != nullptr ? words : &positional);
-  if (status.ok() && positional.size() > 1)
-    status = Status::Error("expected at most one input file, got " +
-                           std::to_string(positional.size()));
-  if (status.ok() && !positional.empty()) {
-    if (!o->urls.empty()) status = Status::Error("give either --urls FILE or a task FILE, not both");
-    if (positional[0].empty()) status = Status::Error("expected a task FILE, got ''");
-    o->input = positional[0];
-  }
-  if (o->output == "-") o->output.clear();  // standard output
-  if (status.ok() && o->resume && o->output.empty() && o->db.empty())
-    status = Status::Error("--resume needs --output FILE or --db FILE");
-  if (status.ok() && o->mode != Mode::kProcess && o->mode != Mode::kMpi)
-    status = CheckInProcessOptions(*o);
-  if (!status.ok()) {
-    fprintf(stderr, "farm %s: %s\nusage: farm %s [OPTIONS] %s   (farm help for more)\n",
-            o->command, status.message().c_str(), o->command,
-            words != nullptr ? "SEED_URL..." : "[FILE]");
-    return false;
-  }
-  if (!seed_given) o->seed = SeedFromOs();
-  FinishFetchOptions(o);
-  return true;
-}
-
-void FinishFetchOptions(RunOptions* options) {
-  if (options->fetch.user_agent.empty()) options->fetch.user_agent = DefaultUserAgent();
-  options->politeness.robots_token = RobotsProductToken(options->fetch.user_agent);
-}
-
-namespace {
 
 // farm run's tasks: the lines of a file, or of --urls.
 class FileTasks final : public RunTasks {

@@ -4,13 +4,10 @@
 
 #include <functional>
 #include <span>
-#include <string>
-#include <vector>
 
 #include "common/exit_status.h"
 #include "common/fd.h"
 #include "common/status.h"
-#include "coordinator/flags.h"
 #include "coordinator/options.h"
 #include "coordinator/result_sink.h"
 #include "coordinator/run_db.h"
@@ -20,14 +17,8 @@
 namespace farm {
 
 // Parses `farm run` arguments (after "run"). Prints the error and returns
-// false on a usage error. `more`: a subcommand's own flags besides run's;
-// `words`, if not null, takes the words that are not flags (no input FILE).
-bool ParseRunOptions(std::span<char* const> args, RunOptions* options,
-                     std::span<const Flag> more = {}, std::vector<std::string>* words = nullptr);
-
-// Fills what the parsed flags leave to defaults: the User-Agent, and the
-// name robots.txt knows us by.
-void FinishFetchOptions(RunOptions* options);
+// false on a usage error.
+bool ParseRunOptions(std::span<char* const> args, RunOptions* options);
 
 // Runs a batch of input lines; fills *summary. Returns the exit status.
 ExitStatus RunBatch(const RunOptions& options, RunSummary* summary);

@@ -20,6 +20,14 @@ namespace farm {
 // "--n", "--no-save", "--values" (random's count: see TaskField::flag).
 std::string TaskFlagName(const TaskField& field);
 
+// An optional field's default as JSON ("30", "true", "\"doubling\""); empty
+// for a required field, or an array or object.
+std::string DefaultValue(const TaskField& field);
+
+// The type's flags as a usage line shows them:
+// "--n N [--method iterative|doubling] [--full]".
+std::string TaskFlagsSynopsis(const TaskType& type);
+
 class TaskFieldFlags {
  public:
   explicit TaskFieldFlags(const TaskType& type);
@@ -37,7 +45,7 @@ class TaskFieldFlags {
 
  private:
   const TaskType& type_;
-  std::vector<std::string> names_;  // the flags' names
+  std::vector<std::string> names_;  // the flags' names, which flags_ view
   std::vector<std::optional<nlohmann::json>> values_;
   std::vector<Flag> flags_;
 };

@@ -6,8 +6,8 @@
 #include <string_view>
 #include <vector>
 
-#include "common/json_writer.h"
 #include "coordinator/run.h"
+#include "coordinator/task_flags.h"
 #include "worker/registry.h"
 
 namespace farm {
@@ -34,21 +34,8 @@ std::string_view KindName(FieldKind kind) {
 
 std::string Presence(const TaskField& field) {
   if (field.required) return "required";
-  std::string value;
-  switch (field.kind) {
-    case FieldKind::kInteger: value = std::to_string(field.default_integer); break;
-    case FieldKind::kNumber: {
-      char text[32];
-      snprintf(text, sizeof text, "%g", field.default_number);
-      value = text;
-      break;
-    }
-    case FieldKind::kBoolean: value = field.default_boolean ? "true" : "false"; break;
-    case FieldKind::kString: AppendJsonString(field.default_string, &value); break;
-    case FieldKind::kArray:
-    case FieldKind::kObject: return "optional";
-  }
-  return "default " + value;
+  std::string value = DefaultValue(field);
+  return value.empty() ? "optional" : "default " + value;
 }
 
 // One row per field: name, kind, required or default, limits, description.

@@ -12,7 +12,7 @@
 #include "common/json_writer.h"
 #include "common/rng.h"
 #include "coordinator/scheduler.h"
-#include "coordinator/run.h"
+#include "coordinator/run_flags.h"
 #include "coordinator/worker_limits.h"
 #include "library/executor_core.h"
 #include "library/registration.h"

@@ -46,7 +46,7 @@ expect_has "farm " bench
 expect_has "farm " version
 expect "farm be" bench
 expect "farm --ver" --version
-expect "farm run --mode " "process sequential thread"
+expect "farm run --mode " "mpi process sequential thread"
 expect "farm run --mode th" thread
 expect "farm bench --modes thread," "thread,process thread,sequential thread,thread"
 expect "farm run --kee" --keep-order
@@ -55,6 +55,19 @@ expect "farm bench --war" --warmup
 expect_has "farm run -" --workers
 expect_has "farm run -" --summary-json
 expect "farm run --seed " ""
+expect "farm bench -j " ""
+expect "farm run -j " ""
+expect "farm gen fib --method " "doubling iterative"
+expect "farm bench --task fib --method it" iterative
+expect "farm export --format " "csv jsonl"
+expect_has "farm exec --output s" stdout  # or a FILE
+expect "farm exec -k" -k
+expect_has "farm exec -" --arg-file
+expect_has "farm help " run
+expect_has "farm help " tasks
+expect "farm help ex" "exec export"
+expect "farm gen fib --co" --count
+expect "farm gen fib --fu" --full
 for type in $(farm help tasks --names); do
   expect_has "farm gen " "$type"
 done
@@ -68,6 +81,8 @@ cd "$work" || exit 1
 expect "farm run tas" tasks.jsonl
 expect "farm run -o oth" other.txt
 expect "farm run --out-dir d" dir
+expect "farm exec --output oth" other.txt
+expect "farm exec -a oth" other.txt
 
 ((failures == 0)) && echo "completion ok"
 exit $((failures > 0))

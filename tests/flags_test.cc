@@ -37,9 +37,10 @@ struct Parsed {
 Parsed Parse(std::initializer_list<std::string> words) {
   Parsed parsed;
   const Flag flags[] = {
-      {"--workers", 'j', true, IntInto("--workers", 1, 64, &parsed.workers)},
-      {"--name", 0, true, [&](std::string_view v) { return parsed.name = v, Status::Ok(); }},
-      {"--verbose", 'v', false,
+      {"--workers", 'j', "N", "workers", IntInto("--workers", 1, 64, &parsed.workers)},
+      {"--name", 0, "NAME", "a name",
+       [&](std::string_view v) { return parsed.name = v, Status::Ok(); }},
+      {"--verbose", 'v', "", "say more",
        [&](std::string_view) { return parsed.verbose = true, Status::Ok(); }},
   };
   Args args(words);
