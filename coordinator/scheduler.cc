@@ -197,6 +197,8 @@ void Scheduler::OnMessage(int index, std::string_view line) {
     case wire::WorkerMessage::Kind::kOutOfMemory:
       slot.out_of_memory_seq = message.seq;  // it exits next: OnEnded says the rest
       return;
+    case wire::WorkerMessage::Kind::kTransient:
+      return;  // the lead's retry policy goes here
   }
 }
 
