@@ -43,7 +43,8 @@ set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)  # farm_VERSION_ARCH.deb
 set(CPACK_DEBIAN_PACKAGE_SECTION utils)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 # Depends: computed by dpkg-shlibdeps from the libraries farm links (GMP,
-# libcurl, OpenSSL, libstdc++), with the versions this build needs.
+# libcurl, OpenSSL, SQLite, gumbo, libstdc++), with the versions this build
+# needs.
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "ca-certificates")
 set(CPACK_DEBIAN_PACKAGE_SUGGESTS "bash-completion")

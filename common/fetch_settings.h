@@ -4,15 +4,19 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 namespace farm {
 
 struct FetchSettings {
   std::string out_dir = "downloads";  // where saved bodies go
   int concurrency = 8;                // transfers in flight at once in one worker
-  int delay_min_ms = 0;               // politeness pause before each request,
-  int delay_max_ms = 0;               //   drawn uniformly from the worker's RNG
-  int max_per_host = 0;               // transfers in flight to one host; 0: unlimited
+  // Sent on every request; the coordinator fills in farm's default. Empty:
+  // no User-Agent header at all.
+  std::string user_agent;
+  std::vector<std::string> headers;  // "Name: value", as curl -H takes them
+  // --delay and --max-per-host are not here: they hold for the whole run, so
+  // the coordinator keeps them (PolitenessOptions, coordinator/options.h).
 };
 
 }  // namespace farm

@@ -18,6 +18,8 @@ constexpr std::string_view kOkFalse = ",\"ok\":false,\"reply\":";
 constexpr std::string_view kSettingsPrefix = "{\"settings\":";
 constexpr std::string_view kStartedPrefix = "{\"started\":";
 constexpr std::string_view kOutOfMemoryPrefix = "{\"out_of_memory\":";
+constexpr std::string_view kTransientPrefix = "{\"transient\":";
+constexpr std::string_view kAfterMs = ",\"after_ms\":";
 
 void AppendNumber(uint64_t value, std::string* out) {
   if (value < 10) return out->push_back(static_cast<char>('0' + value));  // attempts, mostly
@@ -82,9 +84,8 @@ void AppendSettings(const WorkerSettings& settings, std::string* out) {
         {"fetch",
          {{"out_dir", fetch.out_dir},
           {"concurrency", fetch.concurrency},
-          {"delay_min_ms", fetch.delay_min_ms},
-          {"delay_max_ms", fetch.delay_max_ms},
-          {"max_per_host", fetch.max_per_host}}}}}};
+          {"user_agent", fetch.user_agent},
+          {"headers", fetch.headers}}}}}};
   out->append(message.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
   out->push_back('\n');
 }
@@ -105,9 +106,8 @@ Status DecodeSettings(std::string_view line, WorkerSettings* settings) {
     settings->allow_exec = s.at("allow_exec").get<bool>();
     settings->fetch.out_dir = fetch.at("out_dir").get<std::string>();
     settings->fetch.concurrency = fetch.at("concurrency").get<int>();
-    settings->fetch.delay_min_ms = fetch.at("delay_min_ms").get<int>();
-    settings->fetch.delay_max_ms = fetch.at("delay_max_ms").get<int>();
-    settings->fetch.max_per_host = fetch.at("max_per_host").get<int>();
+    settings->fetch.user_agent = fetch.at("user_agent").get<std::string>();
+    settings->fetch.headers = fetch.at("headers").get<std::vector<std::string>>();
   } catch (const nlohmann::json::exception& e) {
     return Status::Error(std::string("malformed settings message: ") + e.what());
   }
@@ -123,6 +123,18 @@ void AppendStarted(uint64_t seq, std::string* out) {
 void AppendOutOfMemory(uint64_t seq, std::string* out) {
   out->append(kOutOfMemoryPrefix);
   AppendNumber(seq, out);
+  out->append("}\n");
+}
+
+void AppendTransient(uint64_t seq, int64_t after_ms, std::string* out) {
+  out->append(kTransientPrefix);
+  AppendNumber(seq, out);
+  out->append(kAfterMs);
+  if (after_ms < 0) {
+    out->append("-1");
+  } else {
+    AppendNumber(static_cast<uint64_t>(after_ms), out);
+  }
   out->append("}\n");
 }
 
@@ -161,6 +173,10 @@ bool DecodeWorkerMessage(std::string_view line, WorkerMessage* message, bool che
     message->kind = Kind::kStarted;
   } else if (ConsumePrefix(&line, kOutOfMemoryPrefix)) {
     message->kind = Kind::kOutOfMemory;
+  } else if (ConsumePrefix(&line, kTransientPrefix)) {
+    message->kind = Kind::kTransient;
+    return ConsumeNumber(&line, &message->seq) && ConsumePrefix(&line, kAfterMs) &&
+           ConsumeNumber(&line, &message->after_ms) && message->after_ms >= -1 && line == "}";
   } else {
     return false;
   }

@@ -3,7 +3,7 @@
 // only moves lines, and a worker needs nothing else from its coordinator.
 //
 // Coordinator -> worker, first of all, the worker's settings:
-//   {"settings":{"index":0,"generation":0,"master_seed":42,"memory_limit_mb":0,"allow_exec":false,"fetch":{"out_dir":"downloads","concurrency":8,"delay_min_ms":0,"delay_max_ms":0,"max_per_host":0}}}
+//   {"settings":{"index":0,"generation":0,"master_seed":42,"memory_limit_mb":0,"allow_exec":false,"fetch":{"out_dir":"downloads","concurrency":8,"user_agent":"farm/1.0.0","headers":["Accept-Language: en"]}}}
 // Coordinator -> worker, a task to run:
 //   {"seq":17,"attempt":1,"task":{"type":"fib","n":20}}
 // Worker -> coordinator, the task's finished result line under "reply":
@@ -14,6 +14,11 @@
 // Worker -> coordinator, task 17 ran the worker out of memory (over
 // --memory-limit); the worker exits right after:
 //   {"out_of_memory":17}
+// Worker -> coordinator, fetch task 17 failed in a way that may pass on a
+// later try (HTTP 5xx or 429, refused or reset connection, timeout). Sent
+// just before its reply, which is the failure as usual; after_ms is the
+// server's Retry-After in milliseconds, -1 when it sent none:
+//   {"transient":17,"after_ms":5000}
 //
 // `seq` is the task's 1-based input line number, unique in a run; `attempt`
 // counts runs of that task (retries after a worker died). `task` is the input
@@ -65,6 +70,8 @@ bool IsSettings(std::string_view line);
 // "{"started":17}\n" and "{"out_of_memory":17}\n".
 void AppendStarted(uint64_t seq, std::string* out);
 void AppendOutOfMemory(uint64_t seq, std::string* out);
+// "{"transient":17,"after_ms":5000}\n"; `after_ms` is -1 or more.
+void AppendTransient(uint64_t seq, int64_t after_ms, std::string* out);
 // The out-of-memory message in `buffer` without allocating, for a worker
 // whose allocations fail; returns its length with the '\n'.
 size_t FormatOutOfMemory(uint64_t seq, char (&buffer)[48]);
@@ -92,10 +99,11 @@ bool DecodeReply(std::string_view line, Reply* reply, bool check_json = true);
 
 // What a worker sends: a reply, or a note about the task it runs.
 struct WorkerMessage {
-  enum class Kind { kReply, kStarted, kOutOfMemory };
+  enum class Kind { kReply, kStarted, kOutOfMemory, kTransient };
   Kind kind = Kind::kReply;
-  Reply reply;       // kReply
-  uint64_t seq = 0;  // kStarted, kOutOfMemory
+  Reply reply;          // kReply
+  uint64_t seq = 0;     // kStarted, kOutOfMemory, kTransient
+  int64_t after_ms = -1;  // kTransient: the server's Retry-After; -1: none
 };
 
 // Decodes any worker message line; false if it is none of them.

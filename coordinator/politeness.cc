@@ -12,6 +12,8 @@ namespace {
 
 constexpr double kBackoffBaseS = 1.0;
 constexpr double kBackoffMaxS = 60.0;
+// A server that asks for a longer pause is not waited for: the failure is final.
+constexpr int64_t kMaxRetryAfterMs = 60'000;
 
 Clock::duration Seconds(double seconds) {
   return std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
@@ -119,6 +121,7 @@ Politeness::Next Politeness::Take(Clock::time_point now, ScheduledTask* task, st
       }
     }
     ++host.in_flight;
+    host.last_start = now;
     host.next_start = now + Spacing(host);
     List(id, now);
     return Next::kTask;
@@ -144,6 +147,8 @@ void Politeness::Pause(uint32_t id, Clock::time_point until) {
   Host& host = hosts_[id - 1];
   host.next_start = std::max(host.next_start, until);  // Take() moves it to timed_
 }
+
+bool Politeness::WorthWaiting(int64_t after_ms) { return after_ms <= kMaxRetryAfterMs; }
 
 Clock::duration Politeness::Backoff(int attempt, int64_t after_ms) {
   double backoff = std::min(kBackoffBaseS * std::exp2(attempt - 2), kBackoffMaxS);
@@ -180,7 +185,8 @@ void Politeness::RobotsReply(uint64_t seq, bool ok, std::string_view result_line
       host.rules = RobotsRules::Parse(body->get<std::string>(), options_.robots_token);
   }
   if (std::optional<double> delay = host.rules.crawl_delay_s()) {
-    host.crawl_delay_s = *delay;
+    host.crawl_delay_s = *delay;  // from the robots.txt request's start on
+    host.next_start = std::max(host.next_start, host.last_start + Seconds(*delay));
     spaced_ = true;
   }
   List(id, Clock::time_point{});

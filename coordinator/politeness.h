@@ -58,6 +58,8 @@ class Politeness {
   // failed transiently: exponential with jitter, or the server's
   // Retry-After (after_ms >= 0) if longer.
   Clock::duration Backoff(int attempt, int64_t after_ms);
+  // Whether a Retry-After that long is waited for (up to a minute).
+  static bool WorthWaiting(int64_t after_ms);
 
   // The robots.txt requests this makes are tasks of their own, with these
   // numbers; their replies come back here, not to the results.
@@ -81,6 +83,7 @@ class Politeness {
     std::string origin;  // "http://example.org:8080"
     std::deque<ScheduledTask> waiting = {};
     int in_flight = 0;
+    Clock::time_point last_start = {};
     Clock::time_point next_start = {};  // spacing and pauses
     double crawl_delay_s = 0;
     Robots robots = Robots::kUnneeded;

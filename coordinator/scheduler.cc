@@ -278,7 +278,8 @@ void Scheduler::HandleReply(Slot& slot, const wire::Reply& reply) {
 // A fetch that failed but may succeed later goes back to wait for its host,
 // which pauses for a back-off first, while it has --fetch-retries left.
 bool Scheduler::RetryLater(const Slot& slot, const InFlight& in_flight, int64_t after_ms) {
-  if (in_flight.host == 0 || draining_ || in_flight.attempt > options_.politeness.fetch_retries)
+  if (in_flight.host == 0 || draining_ || in_flight.attempt > options_.politeness.fetch_retries ||
+      !Politeness::WorthWaiting(after_ms))
     return false;
   Task task = Held(slot, in_flight);
   ++task.attempt;

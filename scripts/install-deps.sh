@@ -8,7 +8,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config
   libgmp-dev nlohmann-json3-dev libgtest-dev libcurl4-openssl-dev libssl-dev
-  libsqlite3-dev sqlite3
+  libsqlite3-dev sqlite3 libgumbo-dev
   ca-certificates python3
   clang libclang-rt-14-dev
   libbenchmark-dev python3-matplotlib

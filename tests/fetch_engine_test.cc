@@ -50,10 +50,9 @@ TEST(FetchTask, RunTaskReportsFetchFailed) {
 
 TEST(FetchEngine, ManyTransfersFinishWithTheirOwnTokens) {
   testing::HttpTestServer server;
-  Rng rng(1);
   FetchSettings settings;
   settings.concurrency = 4;
-  FetchEngine engine(settings, rng);
+  FetchEngine engine(settings);
   for (uint64_t token = 1; token <= 20; ++token)
     engine.Add(token, {.url = server.Url("/body/" + std::to_string(token) + "/t"),
                        .timeout_s = 30,

@@ -18,6 +18,10 @@ With --tls PEM it serves https with that key and certificate.
   /gzip/N                N bytes of text, gzip-encoded when the client accepts it
   /peer                  the client's port: equal across requests on one connection
   /auth                  the request's Authorization header ("none" without one)
+  /headers               the request's headers, one "Name: value" a line
+  /redirect-to/PATH      302 to /PATH (query kept)
+  /page/ANY?body=B&type=T  B (percent-decoded to bytes) as type T, text/html by default
+  /drop                  closes the connection without answering
   anything else          200, the path as the body
 """
 import gzip
@@ -26,6 +30,7 @@ import ssl
 import sys
 import threading
 import time
+import urllib.parse
 
 lock = threading.Lock()
 in_flight = 0
@@ -82,6 +87,18 @@ class Handler(http.server.BaseHTTPRequestHandler):
             with lock:
                 in_flight -= 1
             self.reply(200, b"slow")
+        elif head == "headers":
+            lines = "".join("%s: %s\n" % (k, v) for k, v in self.headers.items())
+            self.reply(200, lines.encode(), [("Content-Type", "text/plain")])
+        elif head == "redirect-to":
+            self.reply(302, b"", [("Location", self.path[len("/redirect-to"):])])
+        elif head == "page":
+            query = urllib.parse.parse_qs(self.path.partition("?")[2])
+            body = urllib.parse.unquote_to_bytes(self.path.partition("body=")[2].split("&")[0])
+            kind = query.get("type", ["text/html"])[0]
+            self.reply(200, body, [("Content-Type", kind)])
+        elif head == "drop":
+            self.close_connection = True
         elif head == "auth":
             self.reply(200, self.headers.get("Authorization", "none").encode())
         elif head == "peer":

@@ -19,7 +19,7 @@ deb=${debs[0]}
 info=$(dpkg-deb --info "$deb")
 grep -qE '^ Package: farm$' <<<"$info" || fail "Package field: $info"
 grep -qE '^ Version: [0-9]+\.[0-9]+\.[0-9]+' <<<"$info" || fail "Version field"
-for library in libgmp10 libcurl4 libssl3 libstdc\\+\\+6 libc6; do
+for library in libgmp10 libcurl4 libssl3 libsqlite3-0 libgumbo1 libstdc\\+\\+6 libc6; do
   grep -qE "^ Depends:.*\\b$library\\b" <<<"$info" || fail "Depends lacks $library: $info"
 done
 

@@ -189,8 +189,10 @@ namespace {
 TEST(WireSettings, RoundTripEveryField) {
   wire::WorkerSettings settings{.index = 3, .generation = 7, .master_seed = 18446744073709551615u,
                                 .memory_limit_mb = 512, .allow_exec = true};
-  settings.fetch = {.out_dir = "dir with \"quotes\"", .concurrency = 5, .delay_min_ms = 1,
-                    .delay_max_ms = 9, .max_per_host = 2};
+  settings.fetch = {.out_dir = "dir with \"quotes\"",
+                    .concurrency = 5,
+                    .user_agent = "agent/1 (+https://example.com/bot)",
+                    .headers = {"Accept-Language: en", "X-Empty;", "Cookie:"}};
   std::string line;
   wire::AppendSettings(settings, &line);
   ASSERT_EQ(line.back(), '\n');
@@ -205,9 +207,20 @@ TEST(WireSettings, RoundTripEveryField) {
   EXPECT_TRUE(decoded.allow_exec);
   EXPECT_EQ(decoded.fetch.out_dir, "dir with \"quotes\"");
   EXPECT_EQ(decoded.fetch.concurrency, 5);
-  EXPECT_EQ(decoded.fetch.delay_min_ms, 1);
-  EXPECT_EQ(decoded.fetch.delay_max_ms, 9);
-  EXPECT_EQ(decoded.fetch.max_per_host, 2);
+  EXPECT_EQ(decoded.fetch.user_agent, "agent/1 (+https://example.com/bot)");
+  EXPECT_EQ(decoded.fetch.headers,
+            (std::vector<std::string>{"Accept-Language: en", "X-Empty;", "Cookie:"}));
+}
+
+TEST(WireSettings, HeadersMustBeAListOfStrings) {
+  wire::WorkerSettings decoded;
+  std::string line;
+  wire::AppendSettings({}, &line);
+  for (const char* bad : {R"("headers":"X: 1")", R"("headers":[1])", R"("headers":null)"}) {
+    std::string broken = line;
+    broken.replace(broken.find(R"("headers":[])"), 12, bad);
+    EXPECT_FALSE(wire::DecodeSettings(broken, &decoded).ok()) << broken;
+  }
 }
 
 TEST(WireSettings, MissingFieldIsAnErrorNamingIt) {
@@ -233,6 +246,42 @@ TEST(WireWorkerMessages, StartedAndOutOfMemoryNameTheirTask) {
   EXPECT_FALSE(wire::DecodeWorkerMessage(R"({"started":17,"x":1})", &message));
   EXPECT_FALSE(wire::DecodeWorkerMessage(R"({"started":})", &message));
   EXPECT_FALSE(wire::DecodeWorkerMessage(R"({"stopped":1})", &message));
+}
+
+TEST(WireWorkerMessages, TransientRoundTrip) {
+  std::string line;
+  wire::AppendTransient(17, 5000, &line);
+  wire::AppendTransient(18446744073709551615u, -1, &line);
+  wire::AppendTransient(3, 0, &line);
+  EXPECT_EQ(line,
+            "{\"transient\":17,\"after_ms\":5000}\n"
+            "{\"transient\":18446744073709551615,\"after_ms\":-1}\n"
+            "{\"transient\":3,\"after_ms\":0}\n");
+  wire::WorkerMessage message;
+  ASSERT_TRUE(wire::DecodeWorkerMessage(R"({"transient":17,"after_ms":5000})", &message));
+  EXPECT_EQ(message.kind, wire::WorkerMessage::Kind::kTransient);
+  EXPECT_EQ(message.seq, 17u);
+  EXPECT_EQ(message.after_ms, 5000);
+  ASSERT_TRUE(
+      wire::DecodeWorkerMessage(R"({"transient":18446744073709551615,"after_ms":-1})", &message));
+  EXPECT_EQ(message.seq, 18446744073709551615u);
+  EXPECT_EQ(message.after_ms, -1);
+}
+
+TEST(WireWorkerMessages, TransientGarbageIsRejected) {
+  wire::WorkerMessage message;
+  for (const char* line : {
+           R"({"transient":17})",
+           R"({"transient":17,"after_ms":})",
+           R"({"transient":17,"after_ms":-2})",
+           R"({"transient":-1,"after_ms":0})",
+           R"({"transient":17,"after_ms":1.5})",
+           R"({"transient":17,"after_ms":5,})",
+           R"({"transient":17,"after_ms":99999999999999999999})",
+           R"({"after_ms":5,"transient":17})",
+           R"({"transient":,"after_ms":5})",
+       })
+    EXPECT_FALSE(wire::DecodeWorkerMessage(line, &message)) << line;
 }
 
 TEST(WireWorkerMessages, OutOfMemoryFormattedWithoutAllocatingIsTheSameMessage) {

@@ -12,6 +12,9 @@ FetchRequest ParseFetchRequest(const nlohmann::json& task) {
   static const TaskField& kTimeout = TaskFieldOf("fetch", "timeout_s");
   static const TaskField& kSave = TaskFieldOf("fetch", "save");
   static const TaskField& kMaxBytes = TaskFieldOf("fetch", "max_bytes");
+  static const TaskField& kMaxRedirects = TaskFieldOf("fetch", "max_redirects");
+  static const TaskField& kLinks = TaskFieldOf("fetch", "links");
+  static const TaskField& kBody = TaskFieldOf("fetch", "body");
   FetchRequest request;
   request.url = ReadString(task, kUrl);
   if (request.url.empty()) throw TaskFailure("bad_task", "field 'url' must not be empty");
@@ -29,12 +32,15 @@ FetchRequest ParseFetchRequest(const nlohmann::json& task) {
   request.timeout_s = ReadNumber(task, kTimeout);
   request.save = ReadBoolean(task, kSave);
   request.max_bytes = static_cast<uint64_t>(ReadInteger(task, kMaxBytes));
+  request.max_redirects = static_cast<int>(ReadInteger(task, kMaxRedirects));
+  request.links = ReadBoolean(task, kLinks);
+  request.body = ReadBoolean(task, kBody);
   return request;
 }
 
 FetchEngine& WorkerFetchEngine(WorkerContext& worker) {
   if (worker.fetch_engine == nullptr)
-    worker.fetch_engine = std::make_shared<FetchEngine>(worker.fetch, worker.rng);
+    worker.fetch_engine = std::make_shared<FetchEngine>(worker.fetch);
   return *worker.fetch_engine;
 }
 
@@ -45,7 +51,7 @@ ResultJson RunFetch(const nlohmann::json& task, TaskContext& context) {
   std::unique_ptr<FetchEngine> own;
   FetchEngine* engine = &WorkerFetchEngine(context.worker);
   if (!engine->idle()) {
-    own = std::make_unique<FetchEngine>(context.worker.fetch, context.worker.rng);
+    own = std::make_unique<FetchEngine>(context.worker.fetch);
     engine = own.get();
   }
   engine->Add(0, std::move(request));

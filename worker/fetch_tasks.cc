@@ -49,7 +49,12 @@ void FetchTasks::TakeFinished(const Done& done) {
     } else {
       AppendErrorLine(header, "fetch_failed", outcome.error, &line_);
     }
-    done(pending.seq, outcome.ok, line_);
+    std::optional<int64_t> transient;
+    if (outcome.transient) transient = outcome.retry_after_ms;
+    done({.seq = pending.seq,
+          .ok = outcome.ok,
+          .result_line = line_,
+          .transient_after_ms = transient});
     pending_.erase(it);
   }
 }

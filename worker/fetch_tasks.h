@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -30,8 +31,16 @@ class FetchTasks {
   // readable, which sets *extra_ready.
   void Wait(int extra_fd, bool* extra_ready);
 
-  // Calls done(seq, ok, result_line) for each task whose transfer ended.
-  using Done = std::function<void(uint64_t seq, bool ok, std::string_view result_line)>;
+  // A task whose transfer ended: its result line, and for a failure that
+  // another try may not meet, the server's Retry-After (-1: none).
+  struct Finished {
+    uint64_t seq = 0;
+    bool ok = false;
+    std::string_view result_line;
+    std::optional<int64_t> transient_after_ms;
+  };
+  // Calls done(finished) for each task whose transfer ended.
+  using Done = std::function<void(const Finished& finished)>;
   void TakeFinished(const Done& done);
 
   size_t in_flight() const { return pending_.size(); }

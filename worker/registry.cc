@@ -58,7 +58,7 @@ constexpr TaskField kFetchFields[] = {
      .min = 0,
      .max = 86400,
      .min_excluded = true,
-     .description = "seconds the transfer may take, redirects and Retry-After waits included"},
+     .description = "seconds the transfer may take, redirects included"},
     {.name = "save",
      .kind = Kind::kBoolean,
      .default_boolean = true,
@@ -69,6 +69,19 @@ constexpr TaskField kFetchFields[] = {
      .min = 0,
      .max = static_cast<double>(int64_t{1} << 40),
      .description = "a longer body is aborted as it streams"},
+    {.name = "max_redirects",
+     .kind = Kind::kInteger,
+     .default_integer = 10,
+     .min = 0,
+     .max = 10,
+     .description = "redirects followed; 0: a 3xx is the result, with its \"location\""},
+    {.name = "links",
+     .kind = Kind::kBoolean,
+     .description = "an HTML page's \"title\" and \"links\" (absolute http(s) URLs) in the "
+                    "result"},
+    {.name = "body",
+     .kind = Kind::kBoolean,
+     .description = "the body in the result as a string; then at most 1 MiB"},
 };
 
 constexpr std::string_view kFibMethods[] = {"iterative", "doubling"};

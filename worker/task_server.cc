@@ -74,8 +74,14 @@ Status TaskServer::Handle(std::string_view line, std::string* out) {
   if (running != nullptr) running->Begin(message.seq, SteadyNowNs());
   nlohmann::json task = nlohmann::json::parse(message.task_json, nullptr, /*allow_exceptions=*/false);
   if (task.is_discarded()) return Status::Error("a task that is not JSON");
-  if (options_.overlap_transfers && fetches_->Start(message.seq, message.attempt, task)) {
-    if (running != nullptr) running->End();  // in flight, not running here
+  if (fetches_->Start(message.seq, message.attempt, task)) {
+    if (options_.overlap_transfers) {
+      if (running != nullptr) running->End();  // in flight, not running here
+      return Status::Ok();
+    }
+    // One at a time: the transfer ends before the next task starts.
+    for (bool unused; fetches_->in_flight() > 0;) WaitForTransfers(-1, &unused, out);
+    if (running != nullptr) running->End();
     return Status::Ok();
   }
   scratch_.clear();
@@ -91,8 +97,10 @@ void TaskServer::WaitForTransfers(int extra_fd, bool* extra_ready, std::string* 
 }
 
 void TaskServer::CollectTransfers(std::string* out) {
-  fetches_->TakeFinished([out](uint64_t seq, bool ok, std::string_view line) {
-    wire::AppendReply(seq, ok, line, out);
+  fetches_->TakeFinished([out](const FetchTasks::Finished& finished) {
+    if (finished.transient_after_ms)  // first, so the coordinator has it with the reply
+      wire::AppendTransient(finished.seq, *finished.transient_after_ms, out);
+    wire::AppendReply(finished.seq, finished.ok, finished.result_line, out);
   });
 }
 

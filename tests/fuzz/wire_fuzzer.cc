@@ -1,5 +1,5 @@
 // libFuzzer target for what crosses a pipe: the line splitter, the reply
-// decoder the coordinator runs on whatever a worker writes, and the task
+// decoders the coordinator runs on whatever a worker writes, and the task
 // decoding a worker runs on what it reads. Checks, besides "no crash":
 // lines do not depend on how the bytes were chunked, no line is longer than
 // the limit, and whatever a decoder accepts is a view into its line and, for
@@ -34,6 +34,10 @@ void Decode(std::string_view line) {
     Check(Within(reply.result_line, line));
     Check(nlohmann::json::parse(reply.result_line, nullptr, false).is_object());
   }
+  farm::wire::WorkerMessage note;
+  if (farm::wire::DecodeWorkerMessage(line, &note) &&
+      note.kind == farm::wire::WorkerMessage::Kind::kTransient)
+    Check(note.after_ms >= -1);
   farm::wire::TaskMessage message;
   if (farm::wire::DecodeTask(line, &message)) {
     Check(Within(message.task_json, line));

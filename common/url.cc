@@ -1,0 +1,123 @@
+#include "common/url.h"
+
+#include <curl/curl.h>
+
+#include <memory>
+
+namespace farm {
+namespace {
+
+struct UrlDeleter {
+  void operator()(CURLU* url) const { curl_url_cleanup(url); }
+};
+using UrlHandle = std::unique_ptr<CURLU, UrlDeleter>;
+
+struct CurlStringDeleter {
+  void operator()(char* text) const { curl_free(text); }
+};
+
+std::optional<std::string> GetPart(CURLU* url, CURLUPart part, unsigned flags = 0) {
+  char* text = nullptr;
+  if (curl_url_get(url, part, &text, flags) != CURLUE_OK) return std::nullopt;
+  std::unique_ptr<char, CurlStringDeleter> owner(text);
+  return std::string(text);
+}
+
+void LowerAscii(std::string* text) {
+  for (char& c : *text)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+}
+
+bool IsAsciiWhitespace(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
+}
+
+// What a browser makes of an href before parsing it: no whitespace around
+// it, no tab or newline inside, and spaces as %20 (libcurl would make them
+// '+' in a query). nullopt for a NUL, which would cut the C string short.
+std::optional<std::string> CleanReference(std::string_view text) {
+  while (!text.empty() && IsAsciiWhitespace(text.front())) text.remove_prefix(1);
+  while (!text.empty() && IsAsciiWhitespace(text.back())) text.remove_suffix(1);
+  std::string clean;
+  clean.reserve(text.size());
+  for (char c : text) {
+    if (c == '\0') return std::nullopt;
+    if (c == '\t' || c == '\n' || c == '\r') continue;
+    if (c == ' ') {
+      clean += "%20";
+    } else {
+      clean.push_back(c);
+    }
+  }
+  return clean;
+}
+
+// Parses `text` into `url`: alone, or against the URL `url` already holds.
+bool SetUrl(CURLU* url, std::string_view text) {
+  std::optional<std::string> clean = CleanReference(text);
+  // CURLU_URLENCODE: bytes outside ASCII in the path and query become %XX.
+  return clean && curl_url_set(url, CURLUPART_URL, clean->c_str(), CURLU_URLENCODE) == CURLUE_OK;
+}
+
+// The normal form of the absolute URL `url` holds, if it is http or https.
+std::optional<std::string> Normalized(CURLU* url) {
+  std::optional<std::string> scheme = GetPart(url, CURLUPART_SCHEME);  // lower case already
+  if (!scheme || (*scheme != "http" && *scheme != "https")) return std::nullopt;
+  std::optional<std::string> host = GetPart(url, CURLUPART_HOST);
+  if (!host || host->empty()) return std::nullopt;
+  LowerAscii(&*host);
+  if (curl_url_set(url, CURLUPART_HOST, host->c_str(), 0) != CURLUE_OK ||
+      curl_url_set(url, CURLUPART_FRAGMENT, nullptr, 0) != CURLUE_OK)
+    return std::nullopt;
+  // libcurl has already removed dot segments and made an empty path "/".
+  return GetPart(url, CURLUPART_URL, CURLU_NO_DEFAULT_PORT);
+}
+
+}  // namespace
+
+std::optional<std::string> NormalizeUrl(std::string_view text) {
+  UrlHandle url(curl_url());
+  if (!url || !SetUrl(url.get(), text)) return std::nullopt;
+  return Normalized(url.get());
+}
+
+std::optional<std::string> ResolveUrl(std::string_view base, std::string_view reference) {
+  return UrlResolver(base).Resolve(reference);
+}
+
+UrlResolver::UrlResolver(std::string_view base) {
+  UrlHandle url(curl_url());
+  if (!url || !SetUrl(url.get(), base)) return;
+  base_ = url.release();
+  UrlHandle copy(curl_url_dup(base_));
+  if (copy) document_ = Normalized(copy.get());
+}
+
+UrlResolver::~UrlResolver() { curl_url_cleanup(base_); }
+
+std::optional<std::string> UrlResolver::Resolve(std::string_view reference) const {
+  std::optional<std::string> clean = CleanReference(reference);
+  if (base_ == nullptr || !clean) return std::nullopt;
+  // The document itself. libcurl 7.88 resolves these two against the base's
+  // directory instead.
+  if (clean->empty() || clean->front() == '#') return document_;
+  UrlHandle url(curl_url_dup(base_));
+  if (!url || !SetUrl(url.get(), *clean)) return std::nullopt;
+  return Normalized(url.get());
+}
+
+std::string UrlAuthority(std::string_view text) {
+  UrlHandle url(curl_url());
+  std::optional<std::string> clean = CleanReference(text);
+  if (!url || !clean ||
+      curl_url_set(url.get(), CURLUPART_URL, clean->c_str(), CURLU_NON_SUPPORT_SCHEME) != CURLUE_OK)
+    return "";
+  std::string authority = GetPart(url.get(), CURLUPART_HOST).value_or("");
+  LowerAscii(&authority);
+  if (authority.empty()) return "";
+  if (std::optional<std::string> port = GetPart(url.get(), CURLUPART_PORT, CURLU_NO_DEFAULT_PORT))
+    authority += ":" + *port;
+  return authority;
+}
+
+}  // namespace farm

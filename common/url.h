@@ -1,0 +1,45 @@
+// URLs as farm compares and counts them: one normal form, so that a crawl's
+// visited set and the per-host politeness counts agree on what is the same
+// page and the same host. Built on libcurl's URL parser, the one that fetches.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+struct Curl_URL;  // libcurl's CURLU
+
+namespace farm {
+
+// The normal form of an absolute http or https URL: scheme and host in lower
+// case, default port, fragment and dot segments dropped, an empty path made
+// "/", spaces and bytes outside ASCII percent-encoded. A user:password@ stays
+// as given. nullopt for any other scheme, a relative URL or garbage.
+std::optional<std::string> NormalizeUrl(std::string_view url);
+
+// `reference` (as found in a page: absolute, "x", "/x", "//host/x", "?q",
+// "#f") resolved against the absolute URL `base`, then normalized. Spaces
+// around it are dropped, as a browser does. nullopt when the result is not
+// http or https (mailto:, javascript:, data:, ftp:) or either is garbage.
+std::optional<std::string> ResolveUrl(std::string_view base, std::string_view reference);
+
+// ResolveUrl for the many links of one page: the base is parsed once.
+class UrlResolver {
+ public:
+  explicit UrlResolver(std::string_view base);
+  ~UrlResolver();
+  UrlResolver(const UrlResolver&) = delete;
+  UrlResolver& operator=(const UrlResolver&) = delete;
+
+  std::optional<std::string> Resolve(std::string_view reference) const;
+
+ private:
+  Curl_URL* base_ = nullptr;             // nullptr: the base is no absolute URL
+  std::optional<std::string> document_;  // the base's normal form
+};
+
+// "host" or "host:port" (lower case, without user info or a default port):
+// what per-host politeness counts by. Empty when `url` has no host.
+std::string UrlAuthority(std::string_view url);
+
+}  // namespace farm
