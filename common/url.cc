@@ -1,5 +1,7 @@
 #include "common/url.h"
 
+#include <algorithm>
+
 #include <curl/curl.h>
 
 #include <memory>
@@ -106,18 +108,44 @@ std::optional<std::string> UrlResolver::Resolve(std::string_view reference) cons
   return Normalized(url.get());
 }
 
-std::string UrlAuthority(std::string_view text) {
-  UrlHandle url(curl_url());
-  std::optional<std::string> clean = CleanReference(text);
-  if (!url || !clean ||
-      curl_url_set(url.get(), CURLUPART_URL, clean->c_str(), CURLU_NON_SUPPORT_SCHEME) != CURLUE_OK)
-    return "";
-  std::string authority = GetPart(url.get(), CURLUPART_HOST).value_or("");
-  LowerAscii(&authority);
-  if (authority.empty()) return "";
-  if (std::optional<std::string> port = GetPart(url.get(), CURLUPART_PORT, CURLU_NO_DEFAULT_PORT))
-    authority += ":" + *port;
-  return authority;
+namespace {
+
+// Where the scheme ends ("://" included) and the host[:port] begins and
+// ends, in a URL in normal form.
+struct Cuts {
+  size_t scheme_end = 0;
+  size_t host_begin = 0;
+  size_t host_end = 0;
+};
+
+Cuts CutNormalUrl(std::string_view url) {
+  Cuts cuts;
+  size_t scheme = url.find("://");
+  cuts.scheme_end = scheme == std::string_view::npos ? 0 : scheme + 3;
+  cuts.host_end = std::min(url.find_first_of("/?#", cuts.scheme_end), url.size());
+  size_t at = url.substr(0, cuts.host_end).rfind('@');
+  cuts.host_begin = at != std::string_view::npos && at >= cuts.scheme_end ? at + 1 : cuts.scheme_end;
+  return cuts;
+}
+
+}  // namespace
+
+std::string UrlOrigin(std::string_view url) {
+  Cuts cuts = CutNormalUrl(url);
+  std::string origin(url.substr(0, cuts.scheme_end));
+  return origin.append(url.substr(cuts.host_begin, cuts.host_end - cuts.host_begin));
+}
+
+std::string_view UrlHost(std::string_view url) {
+  Cuts cuts = CutNormalUrl(url);
+  std::string_view authority = url.substr(cuts.host_begin, cuts.host_end - cuts.host_begin);
+  if (authority.starts_with('[')) return authority.substr(0, authority.find(']') + 1);
+  return authority.substr(0, authority.rfind(':'));
+}
+
+std::string_view UrlTarget(std::string_view url) {
+  std::string_view target = url.substr(CutNormalUrl(url).host_end);
+  return target.empty() || target[0] != '/' ? "/" : target;
 }
 
 }  // namespace farm

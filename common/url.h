@@ -38,8 +38,12 @@ class UrlResolver {
   std::optional<std::string> document_;  // the base's normal form
 };
 
-// "host" or "host:port" (lower case, without user info or a default port):
-// what per-host politeness counts by. Empty when `url` has no host.
-std::string UrlAuthority(std::string_view url);
+// Parts of a URL in the normal form above, cut out without parsing it again
+// (a crawl asks for them of every link): its origin, "scheme://host[:port]"
+// without user info, which per-host politeness counts by; its host alone;
+// and its target, "/path?query", which robots.txt rules match.
+std::string UrlOrigin(std::string_view normal_url);
+std::string_view UrlHost(std::string_view normal_url);
+std::string_view UrlTarget(std::string_view normal_url);
 
 }  // namespace farm

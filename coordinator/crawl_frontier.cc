@@ -9,32 +9,15 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/url.h"
+
 namespace farm {
-namespace {
-
-// "http://a.b:8/x/y?z" -> "http://a.b:8"; of a normalized URL.
-std::string_view OriginOf(std::string_view url) {
-  size_t start = url.find("://");
-  return url.substr(0, url.find('/', start == std::string_view::npos ? 0 : start + 3));
-}
-
-// The host alone: no scheme, userinfo or port.
-std::string_view HostOf(std::string_view url) {
-  std::string_view authority = OriginOf(url);
-  authority.remove_prefix(std::min(authority.size(), authority.find("://") + 3));
-  if (size_t at = authority.rfind('@'); at != std::string_view::npos)
-    authority.remove_prefix(at + 1);
-  if (authority.starts_with('[')) return authority.substr(0, authority.find(']') + 1);
-  return authority.substr(0, authority.rfind(':'));
-}
-
-}  // namespace
 
 CrawlFrontier::CrawlFrontier(CrawlOptions options) : options_(std::move(options)) {
   for (const std::string& seed : options_.seeds) {
-    origins_.emplace_back(OriginOf(seed));
+    origins_.push_back(UrlOrigin(seed));
     prefixes_.push_back(seed.substr(0, seed.rfind('/') + 1));
-    std::string_view host = HostOf(seed);
+    std::string_view host = UrlHost(seed);
     if (host.starts_with("www.")) host.remove_prefix(4);
     domains_.emplace_back(host);
   }
@@ -44,14 +27,14 @@ bool CrawlFrontier::InScope(const std::string& url) const {
   switch (options_.scope) {
     case CrawlOptions::Scope::kHost:
       for (const std::string& origin : origins_)
-        if (OriginOf(url) == origin) return true;
+        if (UrlOrigin(url) == origin) return true;
       return false;
     case CrawlOptions::Scope::kPrefix:
       for (const std::string& prefix : prefixes_)
         if (url.starts_with(prefix)) return true;
       return false;
     case CrawlOptions::Scope::kDomain: {
-      std::string_view host = HostOf(url);
+      std::string_view host = UrlHost(url);
       for (const std::string& domain : domains_)
         if (host == domain || (host.ends_with(domain) && host.size() > domain.size() &&
                                host[host.size() - domain.size() - 1] == '.'))

@@ -19,14 +19,6 @@ Clock::duration Seconds(double seconds) {
   return std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
 }
 
-// "http://h:8/a?b" -> "http://h:8" and "/a?b", of a normalized URL.
-std::pair<std::string_view, std::string_view> SplitOrigin(std::string_view url) {
-  size_t start = url.find("://");
-  size_t path = url.find('/', start == std::string_view::npos ? 0 : start + 3);
-  if (path == std::string_view::npos) return {url, "/"};
-  return {url.substr(0, path), url.substr(path)};
-}
-
 // The URL of a fetch task, normalized; nullopt if it has none.
 std::optional<std::string> TaskUrl(std::string_view task_json) {
   nlohmann::json task = nlohmann::json::parse(task_json, nullptr, /*allow_exceptions=*/false);
@@ -43,7 +35,7 @@ Politeness::Politeness(const PolitenessOptions& options, uint64_t seed)
 uint32_t Politeness::HostOf(std::string_view task_json) {
   std::optional<std::string> url = TaskUrl(task_json);
   if (!url) return 0;
-  std::string origin(SplitOrigin(*url).first);
+  std::string origin = UrlOrigin(*url);
   auto [it, added] = numbers_.try_emplace(origin, static_cast<uint32_t>(hosts_.size() + 1));
   if (added) {
     hosts_.push_back({.origin = std::move(origin)});
@@ -112,7 +104,7 @@ Politeness::Next Politeness::Take(Clock::time_point now, ScheduledTask* task, st
     if (host.robots == Robots::kKnown) {
       std::optional<std::string> url = TaskUrl(task->json);
       std::optional<std::string> rule;
-      if (url && (rule = host.rules.DisallowedBy(SplitOrigin(*url).second))) {
+      if (url && (rule = host.rules.DisallowedBy(UrlTarget(*url)))) {
         *why = host.robots_unreadable
                    ? host.origin + "/robots.txt could not be read, which forbids all (RFC 9309)"
                    : "robots.txt of " + host.origin + " forbids " + *url + " (" + *rule + ")";

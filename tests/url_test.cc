@@ -114,21 +114,17 @@ TEST(ResolveUrl, RejectsOtherSchemesAndGarbage) {
   EXPECT_FALSE(ResolveUrl("", "x").has_value());
 }
 
-TEST(UrlAuthority, HostAndPortWithoutUserInfoOrDefaultPort) {
-  EXPECT_EQ(UrlAuthority("http://Ann:Pw@Example.COM/x"), "example.com");
-  EXPECT_EQ(UrlAuthority("http://example.com:80/"), "example.com");
-  EXPECT_EQ(UrlAuthority("https://example.com:443/"), "example.com");
-  EXPECT_EQ(UrlAuthority("http://example.com:8080/"), "example.com:8080");
-  EXPECT_EQ(UrlAuthority("https://example.com:80/"), "example.com:80");
-  EXPECT_EQ(UrlAuthority("http://[::1]:8080/"), "[::1]:8080");
-  EXPECT_EQ(UrlAuthority("http://[::1]/"), "[::1]");
-  EXPECT_EQ(UrlAuthority("http://127.0.0.1:5000?q#f"), "127.0.0.1:5000");
-}
-
-TEST(UrlAuthority, EmptyWithoutAHost) {
-  EXPECT_EQ(UrlAuthority("not a url"), "");
-  EXPECT_EQ(UrlAuthority("/path"), "");
-  EXPECT_EQ(UrlAuthority(""), "");
+TEST(UrlParts, OriginHostAndTargetOfANormalUrl) {
+  std::string url = *NormalizeUrl("http://Ann:Pw@Example.COM:8080/a/b?q=1#f");
+  EXPECT_EQ(UrlOrigin(url), "http://example.com:8080");
+  EXPECT_EQ(UrlHost(url), "example.com");
+  EXPECT_EQ(UrlTarget(url), "/a/b?q=1");
+  EXPECT_EQ(UrlOrigin(*NormalizeUrl("https://example.com:443")), "https://example.com");
+  EXPECT_EQ(UrlTarget(*NormalizeUrl("https://example.com:443")), "/");
+  EXPECT_EQ(UrlOrigin(*NormalizeUrl("http://[::1]:8080/x")), "http://[::1]:8080");
+  EXPECT_EQ(UrlHost(*NormalizeUrl("http://[::1]:8080/x")), "[::1]");
+  EXPECT_EQ(UrlHost(*NormalizeUrl("http://127.0.0.1:5000?q")), "127.0.0.1");
+  EXPECT_EQ(UrlTarget(*NormalizeUrl("http://127.0.0.1:5000?q")), "/?q");
 }
 
 }  // namespace
