@@ -14,6 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/json_writer.h"
 #include "common/url.h"
 #include "coordinator/crawl_frontier.h"
 #include "coordinator/flags.h"
@@ -24,11 +25,31 @@
 namespace farm {
 namespace {
 
-using Json = nlohmann::ordered_json;  // keeps the worker's key order
+using Json = nlohmann::json;
 
 // Hands out the frontier's pages as fetch tasks, and takes their result
 // lines back on the way to the file: the links they found go to the
 // frontier, and each line gains the page's url, depth and parent.
+// Where the JSON array of strings opened at `open` closes; npos if it does
+// not. Strings are skipped whole, escapes and all, so a ']' in one is no end.
+size_t ArrayEnd(std::string_view text, size_t open) {
+  bool in_string = false;
+  for (size_t i = open + 1; i < text.size(); ++i) {
+    if (in_string) {
+      if (text[i] == '\\') {
+        ++i;
+      } else if (text[i] == '"') {
+        in_string = false;
+      }
+    } else if (text[i] == '"') {
+      in_string = true;
+    } else if (text[i] == ']') {
+      return i;
+    }
+  }
+  return std::string_view::npos;
+}
+
 class CrawlTasks final : public RunTasks, TaskFeed, ResultOutput {
  public:
   CrawlTasks(const RunOptions& options, CrawlFrontier& frontier, uint64_t last_id)
@@ -77,32 +98,44 @@ class CrawlTasks final : public RunTasks, TaskFeed, ResultOutput {
   uint64_t received_failed() const override { return file_->received_failed(); }
 
  private:
-  // The result line of `page`, with its place in the crawl; the links it
-  // found offered to the frontier, and those new to it listed.
+  // The result line of `page`, with its place in the crawl, and the links it
+  // found offered to the frontier: "links" becomes their number, and
+  // "discovered" lists those queued. The worker's line is spliced, not
+  // re-encoded: in JSON text a key can't be mistaken for string contents
+  // (a quote inside a string is escaped), and the keys before the result
+  // are the worker's own (id, type, ok, worker, attempts, elapsed_ms).
   std::string Annotate(const CrawlFrontier::Page& page, std::string_view line) {
-    Json in = Json::parse(line, nullptr, /*allow_exceptions=*/false);
-    if (!in.is_object()) return std::string(line);
-    Json out;
-    for (auto& [key, value] : in.items()) {
-      if (key == "result" || key == "error") {
-        out["url"] = page.url;
-        out["depth"] = page.depth;
-        out["parent"] = page.parent.empty() ? Json() : Json(page.parent);
-      }
-      out[key] = std::move(value);
+    size_t body = line.find(",\"result\":");
+    if (body == std::string_view::npos) body = line.find(",\"error\":");
+    if (body == std::string_view::npos) return std::string(line);
+    std::string out(line.substr(0, body));
+    out += ",\"url\":";
+    AppendJsonString(page.url, &out);
+    out += ",\"depth\":" + std::to_string(page.depth) + ",\"parent\":";
+    if (page.parent.empty()) {
+      out += "null";
+    } else {
+      AppendJsonString(page.parent, &out);
     }
-    Json* result = out.contains("result") ? &out["result"] : nullptr;
-    if (result == nullptr || !result->is_object() || !result->contains("links")) return out.dump();
-    // A redirect's target is one more hop, as a link is.
-    const int depth = page.depth + 1;
-    Json discovered = Json::array();
-    const Json& links = (*result)["links"];
-    for (const Json& link : links)
-      if (link.is_string() && frontier_.Offer(link.get<std::string>(), depth, page.url))
-        discovered.push_back(link);
-    (*result)["links"] = links.size();
-    (*result)["discovered"] = std::move(discovered);
-    return out.dump();
+    constexpr std::string_view kLinks = ",\"links\":";
+    const size_t links = line.find(kLinks, body);
+    const size_t open = links == std::string_view::npos ? links : links + kLinks.size();
+    const size_t end = open < line.size() && line[open] == '[' ? ArrayEnd(line, open) : line.npos;
+    if (end == std::string_view::npos) return out.append(line.substr(body));
+    Json urls = Json::parse(line.substr(open, end + 1 - open), nullptr, /*allow_exceptions=*/false);
+    if (!urls.is_array()) urls = Json::array();
+    out.append(line.substr(body, links - body));
+    out += ",\"links\":" + std::to_string(urls.size()) + ",\"discovered\":[";
+    bool first = true;
+    for (const Json& url : urls) {
+      if (!url.is_string() || !frontier_.Offer(url.get_ref<const std::string&>(), page.depth + 1,
+                                               page.url))
+        continue;
+      if (!first) out += ',';
+      first = false;
+      AppendJsonString(url.get_ref<const std::string&>(), &out);
+    }
+    return out.append(line.substr(end));
   }
 
   const RunOptions& options_;
