@@ -124,7 +124,8 @@ Cuts CutNormalUrl(std::string_view url) {
   cuts.scheme_end = scheme == std::string_view::npos ? 0 : scheme + 3;
   cuts.host_end = std::min(url.find_first_of("/?#", cuts.scheme_end), url.size());
   size_t at = url.substr(0, cuts.host_end).rfind('@');
-  cuts.host_begin = at != std::string_view::npos && at >= cuts.scheme_end ? at + 1 : cuts.scheme_end;
+  const bool user_info = at != std::string_view::npos && at >= cuts.scheme_end;
+  cuts.host_begin = user_info ? at + 1 : cuts.scheme_end;
   return cuts;
 }
 

@@ -27,7 +27,9 @@ constexpr size_t kMaxWaitingFetches = 10'000;
 Scheduler::Scheduler(const RunOptions& options, Transport& transport, RunSummary* summary,
                      SchedulerEnv env)
     : options_(options), transport_(transport), summary_(summary), env_(std::move(env)),
-      progress_(options), politeness_(options.politeness, Mix64(options.seed ^ 0x706f6c697465)) {
+      progress_(options),
+      // Its pauses draw from a stream of their own ("polite"), apart from the workers'.
+      politeness_(options.politeness, Mix64(options.seed ^ 0x706f6c697465)) {
   slots_.resize(static_cast<size_t>(transport.slots()));
   for (size_t i = 0; i < slots_.size(); ++i) slots_[i].index = static_cast<int>(i);
 }
@@ -183,8 +185,8 @@ void Scheduler::Dispatch() {
 
 void Scheduler::Hold(Slot& slot, const Task& task, Clock::time_point now) {
   slot.in_flight.push_back({.seq = task.seq, .attempt = task.attempt, .fetch = task.fetch,
-                            .host = task.host, .offset = slot.held_text.size(), .size = task.json.size(),
-                            .sent_at = now});
+                            .host = task.host, .offset = slot.held_text.size(),
+                            .size = task.json.size(), .sent_at = now});
   slot.held_text.append(task.json);
   slot.fetches += task.fetch;
   ++slot.sent;

@@ -40,7 +40,7 @@ class PolitenessTest : public SchedulerTest {
     for (int slot = 0; slot < t.slots(); ++slot)
       for (size_t i = noted[slot]; i < t.worker(slot).tasks.size(); ++i, ++noted[slot])
         sends.push_back({t.worker(slot).tasks[i], now});
-    }
+  }
   // Moves the clock to the scheduler's next wake-up, or on by a step.
   void Advance(FakeTransport& t, milliseconds step = milliseconds(1)) {
     now = t.until != Clock::time_point::max() ? std::max(now + step, t.until) : now + step;
@@ -149,7 +149,8 @@ TEST_F(PolitenessTest, FinalFailuresAreNotRetried) {
   script = [&](FakeTransport& t, TransportEvents& events) {
     NoteSends(t);
     auto& w = t.worker(0);
-    while (w.replied < w.tasks.size()) FakeTransport::Reply(events, 0, w.tasks[w.replied++].seq, false);
+    while (w.replied < w.tasks.size())
+      FakeTransport::Reply(events, 0, w.tasks[w.replied++].seq, /*ok=*/false);
     Advance(t);
   };
   Run(Fetches({"http://a.test/404"}));
