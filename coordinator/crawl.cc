@@ -98,33 +98,39 @@ class CrawlTasks final : public RunTasks, TaskFeed, ResultOutput {
   uint64_t received_failed() const override { return file_->received_failed(); }
 
  private:
-  // The result line of `page`, with its place in the crawl, and the links it
-  // found offered to the frontier: "links" becomes their number, and
-  // "discovered" lists those queued. The worker's line is spliced, not
-  // re-encoded: in JSON text a key can't be mistaken for string contents
-  // (a quote inside a string is escaped), and the keys before the result
-  // are the worker's own (id, type, ok, worker, attempts, elapsed_ms).
+  // The result line of `page`, with its place in the crawl in its "result"
+  // (depth and parent; a failed page's result is only that and its url),
+  // and the links it found offered to the frontier: "links" becomes their
+  // number, and "discovered" lists those queued. The worker's line is
+  // spliced, not re-encoded: in JSON text a key can't be mistaken for the
+  // contents of a string, where a quote is escaped.
   std::string Annotate(const CrawlFrontier::Page& page, std::string_view line) {
-    size_t body = line.find(",\"result\":");
-    if (body == std::string_view::npos) body = line.find(",\"error\":");
-    if (body == std::string_view::npos) return std::string(line);
-    std::string out(line.substr(0, body));
-    out += ",\"url\":";
-    AppendJsonString(page.url, &out);
-    out += ",\"depth\":" + std::to_string(page.depth) + ",\"parent\":";
+    std::string place = "\"depth\":" + std::to_string(page.depth) + ",\"parent\":";
     if (page.parent.empty()) {
-      out += "null";
+      place += "null";
     } else {
-      AppendJsonString(page.parent, &out);
+      AppendJsonString(page.parent, &place);
     }
+    constexpr std::string_view kResult = ",\"result\":{";
+    const size_t result = line.find(kResult);
+    if (result == std::string_view::npos) {  // a failure: its place after its error
+      if (!line.ends_with('}')) return std::string(line);
+      std::string out(line.substr(0, line.size() - 1));
+      out += ",\"result\":{\"url\":";
+      AppendJsonString(page.url, &out);
+      return out.append(",").append(place).append("}}");
+    }
+    std::string out(line.substr(0, result + kResult.size()));
+    out.append(place).append(",");
+    line.remove_prefix(result + kResult.size());
     constexpr std::string_view kLinks = ",\"links\":";
-    const size_t links = line.find(kLinks, body);
+    const size_t links = line.find(kLinks);
     const size_t open = links == std::string_view::npos ? links : links + kLinks.size();
     const size_t end = open < line.size() && line[open] == '[' ? ArrayEnd(line, open) : line.npos;
-    if (end == std::string_view::npos) return out.append(line.substr(body));
+    if (end == std::string_view::npos) return out.append(line);
     Json urls = Json::parse(line.substr(open, end + 1 - open), nullptr, /*allow_exceptions=*/false);
     if (!urls.is_array()) urls = Json::array();
-    out.append(line.substr(body, links - body));
+    out.append(line.substr(0, links));
     out += ",\"links\":" + std::to_string(urls.size()) + ",\"discovered\":[";
     bool first = true;
     for (const Json& url : urls) {

@@ -100,9 +100,9 @@ void CrawlFrontier::Done(const Page& page) {
   if (it != in_flight_.end() && --it->second == 0) in_flight_.erase(it);
 }
 
-// Each line of a crawl names its URL, its depth and the URLs it queued
-// ("discovered"): every URL queued is in a line's list, so the lines alone
-// say what is left.
+// Each line of a crawl names, in its result, its URL, its depth and the URLs
+// it queued ("discovered"): every URL queued is in a line's list, so the
+// lines alone say what is left.
 Status LoadCrawl(const std::string& path, CrawlFrontier* frontier, uint64_t* last_id) {
   std::ifstream in(path);
   if (!in) {
@@ -113,15 +113,17 @@ Status LoadCrawl(const std::string& path, CrawlFrontier* frontier, uint64_t* las
   std::string text;
   while (std::getline(in, text)) {
     nlohmann::json line = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
-    if (!line.is_object() || !line.contains("url") || !line["url"].is_string()) continue;
-    std::string url = line["url"];
+    const nlohmann::json* result = line.is_object() && line.contains("result") ? &line["result"]
+                                                                                : nullptr;
+    if (result == nullptr || !result->is_object() || !result->contains("url") ||
+        !(*result)["url"].is_string())
+      continue;
+    const std::string url = (*result)["url"];
     frontier->MarkFetched(url);
     if (line.contains("id") && line["id"].is_number_unsigned())
       *last_id = std::max(*last_id, line["id"].get<uint64_t>());
-    const nlohmann::json& result = line.contains("result") ? line["result"] : nlohmann::json();
-    if (!result.is_object() || !result.contains("discovered")) continue;
-    const int depth = line.value("depth", 0) + 1;
-    for (const nlohmann::json& link : result["discovered"])
+    const int depth = result->value("depth", 0) + 1;
+    for (const nlohmann::json& link : result->value("discovered", nlohmann::json::array()))
       if (link.is_string()) found.push_back({.url = link, .depth = depth, .parent = url});
   }
   frontier->OfferSeeds();

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <map>
 #include <set>
 #include <string>
@@ -34,7 +35,7 @@ class CrawlE2E : public ::testing::Test {
   static std::map<std::string, json> ByUrl(const std::vector<json>& lines) {
     std::map<std::string, json> by_url;
     for (const json& line : lines) {
-      EXPECT_TRUE(by_url.emplace(line["url"], line).second) << "a second line for " << line;
+      EXPECT_TRUE(by_url.emplace(line["result"]["url"], line).second) << "a second line: " << line;
     }
     return by_url;
   }
@@ -60,7 +61,7 @@ TEST_F(CrawlE2E, FetchesEveryReachablePageOnceAndNothingElse) {
     bool forbidden = line.contains("error") && line["error"]["code"] == "robots_disallowed";
     (forbidden ? disallowed : fetched).insert(url);
     if (!forbidden) {
-      EXPECT_EQ(line["depth"], expected["depth"][url]) << url;
+      EXPECT_EQ(line["result"]["depth"], expected["depth"][url]) << url;
     }
     if (expected["titles"].contains(url)) {
       EXPECT_EQ(line["result"]["title"], expected["titles"][url]) << url;
@@ -69,6 +70,15 @@ TEST_F(CrawlE2E, FetchesEveryReachablePageOnceAndNothingElse) {
   EXPECT_EQ(fetched, Strings(expected["fetched"]));
   EXPECT_EQ(disallowed, Strings(expected["disallowed"]));
   EXPECT_GT(fetched.size(), 200u);
+  for (const auto& [url, line] : lines) {  // each found on a page fetched, one level up
+    const json& parent = line["result"]["parent"];
+    if (url == site.A("/p/0.html")) {
+      EXPECT_TRUE(parent.is_null());
+    } else {
+      ASSERT_TRUE(fetched.contains(parent)) << line;
+      EXPECT_EQ(lines[parent]["result"]["depth"].get<int>() + 1, line["result"]["depth"]) << url;
+    }
+  }
 
   json stats = site.Json("/__stats");
   for (const auto& [path, count] : stats["a"]["counts"].items())
@@ -157,6 +167,39 @@ TEST_F(CrawlE2E, InterruptedThenResumedCrawlFetchesEachPageOnce) {
       EXPECT_EQ(count, 1) << path;
     }
   }
+}
+
+TEST_F(CrawlE2E, ResultsGoIntoADatabaseToo) {
+  CrawlSite site({"--pages", "30"});
+  std::string db = dir_.File("crawl.sqlite");
+  testing::FarmRun run = Crawl(site, {"-j", "2", "--depth", "inf", "--db", db});
+  ASSERT_TRUE(run.exit_code == 0 || run.exit_code == 1) << run.err;
+  testing::FarmRun exported = testing::RunFarm({"export", "--db", db});
+  ASSERT_EQ(exported.exit_code, 0) << exported.err;
+  EXPECT_EQ(exported.lines().size(), run.lines().size());
+  EXPECT_GT(run.lines().size(), 20u);
+}
+
+TEST_F(CrawlE2E, BadCommandLinesAreRefusedBeforeAnythingRuns) {
+  struct Case {
+    std::vector<std::string> args;
+    std::string message;
+  };
+  std::string out = dir_.File("out.jsonl");
+  for (const Case& c : std::vector<Case>{
+           {{"crawl"}, "give at least one seed URL"},
+           {{"crawl", "ftp://127.0.0.1/"}, "not an http or https URL: 'ftp://127.0.0.1/'"},
+           {{"crawl", "http://127.0.0.1:1/", "--scope", "site"}, "--scope"},
+           {{"crawl", "http://127.0.0.1:1/", "--depth", "-2"}, "--depth"},
+           {{"crawl", "http://127.0.0.1:1/", "--urls", "x"}, "--urls"},
+           {{"crawl", "http://127.0.0.1:1/", "-o", out, "--db", dir_.File("d.sqlite"), "--resume"},
+            "--db can't resume it"},
+       }) {
+    testing::FarmRun run = testing::RunFarm(c.args);
+    EXPECT_EQ(run.exit_code, 2) << run.err;
+    EXPECT_NE(run.err.find(c.message), std::string::npos) << run.err;
+  }
+  EXPECT_FALSE(std::filesystem::exists(out));
 }
 
 }  // namespace
