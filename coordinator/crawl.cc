@@ -27,9 +27,6 @@ namespace {
 
 using Json = nlohmann::json;
 
-// Hands out the frontier's pages as fetch tasks, and takes their result
-// lines back on the way to the file: the links they found go to the
-// frontier, and each line gains the page's url, depth and parent.
 // Where the JSON array of strings opened at `open` closes; npos if it does
 // not. Strings are skipped whole, escapes and all, so a ']' in one is no end.
 size_t ArrayEnd(std::string_view text, size_t open) {
@@ -50,6 +47,9 @@ size_t ArrayEnd(std::string_view text, size_t open) {
   return std::string_view::npos;
 }
 
+// Hands out the frontier's pages as fetch tasks, and takes their result
+// lines back on the way to the file: the links they found go to the
+// frontier, and each line gains the page's place in the crawl.
 class CrawlTasks final : public RunTasks, TaskFeed, ResultOutput {
  public:
   CrawlTasks(const RunOptions& options, CrawlFrontier& frontier, uint64_t last_id)
