@@ -94,7 +94,7 @@ bool FrameReader::Next(Frame* frame) {
   uint8_t kind = static_cast<uint8_t>(rest_[0]);
   uint32_t length = GetU32(rest_.data() + 9);
   if (kind < static_cast<uint8_t>(FrameKind::kStart) ||
-      kind > static_cast<uint8_t>(FrameKind::kRunning)) {
+      kind > static_cast<uint8_t>(kLastFrameKind)) {
     status_ = Status::Error("a frame of unknown kind " + std::to_string(kind));
     return false;
   }

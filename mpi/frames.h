@@ -24,6 +24,10 @@
 //                An age, not a time: clocks of two hosts don't compare.
 //   kEnded       the worker ended by itself; payload says how ("killed by
 //                signal 9 (Killed)")
+//   kStartFailed the worker could not be started (the launcher's fork kept
+//                failing); payload says why. Rank 0 starts no worker in that
+//                slot again, as process mode leaves a slot that failed to
+//                restart empty.
 //   kAlive       nothing else to say: the agent is alive (a heartbeat)
 //   kStopped     every worker has ended; the agent is leaving
 #pragma once
@@ -46,7 +50,9 @@ enum class FrameKind : uint8_t {
   kAlive = 7,
   kStopped = 8,
   kRunning = 9,
+  kStartFailed = 10,
 };
+inline constexpr FrameKind kLastFrameKind = FrameKind::kStartFailed;
 
 inline constexpr size_t kFrameHeader = 13;
 

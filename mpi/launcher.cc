@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -23,6 +24,9 @@ namespace {
 constexpr int kLauncherSocket = 3;
 // How long a Spawn() waits for the launcher's answer.
 constexpr int kSpawnTimeoutMs = 10'000;
+// A fork that fails is tried this many times, pausing 10, 20, 40 ms between.
+constexpr int kForkTries = 4;
+constexpr int kFirstForkPauseMs = 10;
 
 enum Op : uint32_t { kSpawn = 1, kSignal = 2, kSpawned = 3, kEnded = 4 };
 
@@ -63,6 +67,30 @@ Status SendNotice(int socket, const Notice& notice, const int* fds, int nfds) {
   return Status::Ok();
 }
 
+// The test hook (launcher.h): how many more workers may be forked; -1 for
+// no limit.
+long forks_left = -1;
+
+pid_t Fork() {
+  if (forks_left == 0) return errno = EAGAIN, -1;
+  pid_t pid = fork();
+  if (pid > 0 && forks_left > 0) --forks_left;
+  return pid;
+}
+
+// fork() fails with EAGAIN at a limit on processes (RLIMIT_NPROC, a cgroup's
+// pids.max), or ENOMEM, which may pass as other processes end: a few tries,
+// some tens of milliseconds in all, then the failure is the owner's to report.
+pid_t ForkWithRetries() {
+  for (int tries = 1, pause_ms = kFirstForkPauseMs;; ++tries, pause_ms *= 2) {
+    pid_t pid = Fork();
+    if (pid >= 0 || (errno != EAGAIN && errno != ENOMEM) || tries == kForkTries) return pid;
+    const int error = errno;
+    usleep(static_cast<useconds_t>(pause_ms) * 1000);
+    errno = error;
+  }
+}
+
 // In the launcher: a worker forked, its pipe ends and page sent to the owner.
 void SpawnWorker(int socket, uint32_t id, std::map<uint32_t, pid_t>* children) {
   Notice notice{.op = kSpawned, .id = id};
@@ -74,7 +102,7 @@ void SpawnWorker(int socket, uint32_t id, std::map<uint32_t, pid_t>* children) {
   if (status.ok() && (!memfd.valid() || ftruncate(memfd.get(), sizeof(RunningTask)) != 0))
     status = Status::FromErrno("memfd", errno);
   if (status.ok()) status = MapSharedRunningTask(memfd.get(), &page);
-  pid_t pid = status.ok() ? fork() : -1;
+  pid_t pid = status.ok() ? ForkWithRetries() : -1;
   if (pid == 0) BecomeWorkerProcess(getppid(), tasks.read.get(), replies.write.get(), page.get());
   if (pid < 0) {
     notice.value = errno != 0 ? errno : EAGAIN;
@@ -156,6 +184,7 @@ void ReapWorkers(int socket, std::map<uint32_t, pid_t>* children) {
       dup2(STDERR_FILENO, STDOUT_FILENO) < 0 || dup2(moved, kLauncherSocket) < 0)
     _exit(127);
   close_range(kLauncherSocket + 1, ~0U, 0);
+  if (const char* forks = getenv(kForkLimitVariable)) forks_left = strtol(forks, nullptr, 10);
   ServeLauncher(owner);
 }
 

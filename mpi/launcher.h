@@ -22,6 +22,12 @@
 
 namespace farm::mpi {
 
+// A test hook, read only by the launcher when it starts: with this set to N
+// in its environment, it forks its first N workers and fails every later
+// fork with EAGAIN, as fork() does under RLIMIT_NPROC (which root, who runs
+// the tests, is exempt from).
+inline constexpr char kForkLimitVariable[] = "FARM_TEST_LAUNCHER_FORKS";
+
 class Launcher {
  public:
   // Forks the launcher. Call while this process has one thread, and before
@@ -41,7 +47,9 @@ class Launcher {
     SharedRunningTask running;
   };
   // Has a worker forked; it serves messages until its input closes, and its
-  // first message must be its settings.
+  // first message must be its settings. A fork that fails for want of
+  // processes or memory is tried a few times, for some tens of milliseconds
+  // in all, before this fails.
   Status Spawn(Worker* worker);
 
   // Sends `signal` to worker `id`, if it still runs.

@@ -24,6 +24,15 @@ bool StartedByMpiLauncher() {
          getenv("PMIX_RANK") != nullptr;
 }
 
+// mpirun's exit status is not always rank 0's: Open MPI 4's mpirun
+// --enable-recovery records no exit status of a recoverable job's ranks (not
+// an exit code, a signal or an MPI_Abort code) and exits 0. So rank 0 says
+// its own after the summary, for scripts, whenever it is not 0.
+void SayExitStatus(ExitStatus status) {
+  fprintf(stderr, "farm: exit status %d (mpirun's may differ: --enable-recovery makes it 0)\n",
+          static_cast<int>(status));
+}
+
 ExitStatus AgentRank(const RunOptions& options, std::unique_ptr<mpi::Launcher> launcher) {
   // The coordinator decides when the run ends: a signal mpirun sends every
   // rank (it turns Ctrl-C into SIGTERM for all) is rank 0's to act on.
@@ -92,6 +101,7 @@ ExitStatus RunUnderMpi(const RunOptions& options, const std::function<ExitStatus
   } else {
     launcher.reset();  // rank 0 runs no workers
     status = CoordinatorRank(options, ranks, coordinate);
+    if (status != kExitOk) SayExitStatus(status);
   }
   MPI_Finalize();
   return status;

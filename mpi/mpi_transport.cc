@@ -35,6 +35,7 @@ Status MpiTransport::Start(int index) {
   Slot& slot = slots_[static_cast<size_t>(index)];
   Agent& agent = AgentOf(index);
   if (agent.lost) return Status::Error("MPI rank " + std::to_string(RankOf(index)) + " is lost");
+  if (!slot.start_error.empty()) return Status::Error(slot.start_error);
   slot.generation += 1;
   slot.alive = true;
   slot.running_seq = 0;
@@ -174,6 +175,14 @@ void MpiTransport::HandleFrame(int rank, const Frame& frame, TransportEvents* ev
     case FrameKind::kEnded:
       slot.alive = false;
       events->OnEnded(index, std::string(frame.payload));
+      return;
+    case FrameKind::kStartFailed:
+      // Ended, for the scheduler, whose restart then fails at once in Start():
+      // a slot that cannot start a worker is left empty, as in process mode.
+      slot.alive = false;
+      slot.start_error = "MPI rank " + std::to_string(rank) + " could not start worker " +
+                         std::to_string(frame.local) + ": " + std::string(frame.payload);
+      events->OnEnded(index, "could not start: " + std::string(frame.payload));
       return;
     default:
       return;

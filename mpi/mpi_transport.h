@@ -48,6 +48,7 @@ class MpiTransport : public Transport {
     bool alive = false;
     uint64_t running_seq = 0;  // as its agent last reported it
     Clock::time_point running_since;
+    std::string start_error;  // its agent could not start a worker here: never again
   };
   struct Agent {
     FrameWriter out;

@@ -117,9 +117,10 @@ bool NodeAgent::Handle(const Frame& frame) {
   if (frame.kind == FrameKind::kStart) {
     generation_[frame.local] = frame.generation;
     reported_[frame.local] = 0;
-    if (Status s = transport_.Start(local); !s.ok())
-      out_.Append(FrameKind::kEnded, frame.local, frame.generation,
-                  "could not start: " + s.message());
+    if (Status s = transport_.Start(local); !s.ok()) {
+      out_.Append(FrameKind::kStartFailed, frame.local, frame.generation, s.message());
+      PostToCoordinator();  // now: starting the next ones may take as long again
+    }
     return false;
   }
   if (frame.generation != Generation(local)) return false;  // about a worker since replaced

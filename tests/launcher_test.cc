@@ -2,6 +2,7 @@
 // a worker it forks serves the wire over the pipes it hands back, its page
 // is shared, and its end is reported with its wait status.
 #include <signal.h>
+#include <stdlib.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -85,6 +86,25 @@ TEST(Launcher, ClosingTheLauncherKillsItsWorkers) {
     char state = testing::ProcessState(worker.pid);
     return state == 0 || state == 'Z';
   }));
+}
+
+// The test hook of mpi/launcher.h stands in for RLIMIT_NPROC: a fork that
+// keeps failing is given up after a few tries, and the launcher serves on.
+TEST(Launcher, AForkThatKeepsFailingIsReportedAndTheLauncherServesOn) {
+  setenv(kForkLimitVariable, "1", 1);
+  std::unique_ptr<Launcher> launcher;
+  Status started = Launcher::Start(&launcher);
+  unsetenv(kForkLimitVariable);  // read by the launcher as it started
+  ASSERT_TRUE(started.ok());
+  Launcher::Worker first, second, third;
+  ASSERT_TRUE(launcher->Spawn(&first).ok());
+  Status failed = launcher->Spawn(&second);
+  EXPECT_EQ(failed.message(), "launching a worker: Resource temporarily unavailable");
+  EXPECT_FALSE(launcher->Spawn(&third).ok());  // answered, not hung
+  ASSERT_TRUE(WriteAll(first.to_worker.get(), SettingsAndTask(1, R"({"type":"fib","n":9})")).ok());
+  wire::Reply reply;
+  ASSERT_TRUE(wire::DecodeReply(ReadLine(first.from_worker.get()), &reply));
+  EXPECT_EQ(reply.seq, 1u);
 }
 
 // Records what a transport reports.

@@ -23,10 +23,11 @@ TEST(MpiFrames, EveryKindRoundTripsWithItsWorkerAndGeneration) {
   writer.Append(FrameKind::kStart, 3, 7);
   writer.AppendLines(3, 7, "{\"seq\":1}\n");
   writer.Append(FrameKind::kEnded, 1, 2, "killed by signal 9 (Killed)");
+  writer.Append(FrameKind::kStartFailed, 2, 1, "fork: Resource temporarily unavailable");
   std::string message = writer.Take();
   EXPECT_TRUE(writer.empty());
   std::vector<Frame> frames = ReadAll(message);
-  ASSERT_EQ(frames.size(), 3u);
+  ASSERT_EQ(frames.size(), 4u);
   EXPECT_EQ(frames[0].kind, FrameKind::kStart);
   EXPECT_EQ(frames[0].local, 3u);
   EXPECT_EQ(frames[0].generation, 7u);
@@ -34,6 +35,8 @@ TEST(MpiFrames, EveryKindRoundTripsWithItsWorkerAndGeneration) {
   EXPECT_EQ(frames[2].kind, FrameKind::kEnded);
   EXPECT_EQ(frames[2].local, 1u);
   EXPECT_EQ(frames[2].payload, "killed by signal 9 (Killed)");
+  EXPECT_EQ(frames[3].kind, FrameKind::kStartFailed);  // the last kind is known too
+  EXPECT_EQ(frames[3].local, 2u);
 }
 
 TEST(MpiFrames, LinesForOneWorkerInARowShareOneFrame) {

@@ -162,9 +162,11 @@ std::string UnknownFieldMessage(const TaskType& type, std::string_view name) {
 
 // The one table: the built-in rows, then those a program registered before
 // its workers started (AddTaskType). Its rows never move once workers run.
+// Never destroyed: a worker thread a thread-mode run abandoned (a second
+// Ctrl-C, a reader gone) may still look a type up while the process exits.
 std::vector<TaskType>& Table() {
-  static std::vector<TaskType> table(std::begin(kTaskTypes), std::end(kTaskTypes));
-  return table;
+  static auto* table = new std::vector<TaskType>(std::begin(kTaskTypes), std::end(kTaskTypes));
+  return *table;
 }
 
 }  // namespace

@@ -74,7 +74,7 @@ testing::FarmRun KillRankMidRun(const std::vector<std::string>& mpirun_args,
 
 // With mpirun --enable-recovery the job outlives a dead rank: farm notices
 // the silence, writes what it has and names the rank. (Open MPI 4.1's
-// mpirun then exits 0 whatever rank 0 returns; farm's own status is 3.)
+// mpirun then exits 0 whatever rank 0 returns; farm says its own 3.)
 TEST(MpiFaults, LostRankEndsTheRunNamingItAndResumeCompletesTheBatch) {
   TempDir dir;
   std::string tasks = dir.File("tasks"), out = dir.File("out");
@@ -82,6 +82,7 @@ TEST(MpiFaults, LostRankEndsTheRunNamingItAndResumeCompletesTheBatch) {
   auto run = KillRankMidRun({"--enable-recovery"}, tasks, out);
   EXPECT_NE(run.err.find("lost MPI rank 2"), std::string::npos) << run.err;
   EXPECT_NE(run.err.find("--resume"), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("farm: exit status 3 "), std::string::npos) << run.err;
   size_t kept = ById(testing::ReadFile(out)).size();
   EXPECT_GE(kept, 40u);
   EXPECT_LT(kept, 600u);
