@@ -297,7 +297,7 @@ TEST(WireWorkerMessages, ProgressRoundTrip) {
   for (double fraction : {0.0, 1e-9, 1.0 / 3, 0.999999, 1.0}) {
     line.clear();
     wire::AppendProgress(5, fraction, &line);
-    EXPECT_NO_THROW(nlohmann::json::parse(line)) << line;
+    EXPECT_TRUE(nlohmann::json::parse(line, nullptr, false).is_object()) << line;
     line.pop_back();
     wire::WorkerMessage message;
     ASSERT_TRUE(wire::DecodeWorkerMessage(line, &message)) << line;
