@@ -20,6 +20,8 @@ constexpr std::string_view kStartedPrefix = "{\"started\":";
 constexpr std::string_view kOutOfMemoryPrefix = "{\"out_of_memory\":";
 constexpr std::string_view kTransientPrefix = "{\"transient\":";
 constexpr std::string_view kAfterMs = ",\"after_ms\":";
+constexpr std::string_view kProgressPrefix = "{\"progress\":";
+constexpr std::string_view kFraction = ",\"fraction\":";
 
 void AppendNumber(uint64_t value, std::string* out) {
   if (value < 10) return out->push_back(static_cast<char>('0' + value));  // attempts, mostly
@@ -80,6 +82,7 @@ void AppendSettings(const WorkerSettings& settings, std::string* out) {
         {"generation", settings.generation},
         {"master_seed", settings.master_seed},
         {"memory_limit_mb", settings.memory_limit_mb},
+        {"task_timeout_s", settings.task_timeout_s},
         {"allow_exec", settings.allow_exec},
         {"fetch",
          {{"out_dir", fetch.out_dir},
@@ -103,6 +106,7 @@ Status DecodeSettings(std::string_view line, WorkerSettings* settings) {
     settings->generation = s.at("generation").get<uint64_t>();
     settings->master_seed = s.at("master_seed").get<uint64_t>();
     settings->memory_limit_mb = s.at("memory_limit_mb").get<int>();
+    settings->task_timeout_s = s.at("task_timeout_s").get<double>();
     settings->allow_exec = s.at("allow_exec").get<bool>();
     settings->fetch.out_dir = fetch.at("out_dir").get<std::string>();
     settings->fetch.concurrency = fetch.at("concurrency").get<int>();
@@ -135,6 +139,15 @@ void AppendTransient(uint64_t seq, int64_t after_ms, std::string* out) {
   } else {
     AppendNumber(static_cast<uint64_t>(after_ms), out);
   }
+  out->append("}\n");
+}
+
+void AppendProgress(uint64_t seq, double fraction, std::string* out) {
+  out->append(kProgressPrefix);
+  AppendNumber(seq, out);
+  out->append(kFraction);
+  char digits[32];  // the shortest text that reads back as the same double
+  out->append(digits, std::to_chars(digits, digits + sizeof digits, fraction).ptr);
   out->append("}\n");
 }
 
@@ -177,6 +190,12 @@ bool DecodeWorkerMessage(std::string_view line, WorkerMessage* message, bool che
     message->kind = Kind::kTransient;
     return ConsumeNumber(&line, &message->seq) && ConsumePrefix(&line, kAfterMs) &&
            ConsumeNumber(&line, &message->after_ms) && message->after_ms >= -1 && line == "}";
+  } else if (ConsumePrefix(&line, kProgressPrefix)) {
+    message->kind = Kind::kProgress;
+    // The comparisons are false for NaN as well.
+    return ConsumeNumber(&line, &message->seq) && ConsumePrefix(&line, kFraction) &&
+           ConsumeNumber(&line, &message->fraction) && message->fraction >= 0 &&
+           message->fraction <= 1 && line == "}";
   } else {
     return false;
   }

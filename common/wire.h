@@ -3,7 +3,8 @@
 // only moves lines, and a worker needs nothing else from its coordinator.
 //
 // Coordinator -> worker, first of all, the worker's settings:
-//   {"settings":{"index":0,"generation":0,"master_seed":42,"memory_limit_mb":0,"allow_exec":false,"fetch":{"out_dir":"downloads","concurrency":8,"user_agent":"farm/1.0.0","headers":["Accept-Language: en"]}}}
+//   {"settings":{"index":0,"generation":0,"master_seed":42,"memory_limit_mb":0,"task_timeout_s":0.0,"allow_exec":false,"fetch":{"out_dir":"downloads","concurrency":8,"user_agent":"farm/1.0.0","headers":["Accept-Language: en"]}}}
+// (task_timeout_s: --task-timeout, 0 for none; a task sees its deadline.)
 // Coordinator -> worker, a task to run:
 //   {"seq":17,"attempt":1,"task":{"type":"fib","n":20}}
 // Worker -> coordinator, the task's finished result line under "reply":
@@ -19,6 +20,10 @@
 // just before its reply, which is the failure as usual; after_ms is the
 // server's Retry-After in milliseconds, -1 when it sent none:
 //   {"transient":17,"after_ms":5000}
+// Worker -> coordinator, task 17 reports how far it got, from 0 to 1 (a
+// library task's Context::Progress, at most every 100 ms); the coordinator
+// hands it to its output, and the reply follows as usual:
+//   {"progress":17,"fraction":0.25}
 //
 // `seq` is the task's 1-based input line number, unique in a run; `attempt`
 // counts runs of that task (retries after a worker died). `task` is the input
@@ -58,6 +63,7 @@ struct WorkerSettings {
   uint64_t generation = 0;  // replacements of this worker so far
   uint64_t master_seed = 0;
   int memory_limit_mb = 0;  // 0: none
+  double task_timeout_s = 0;  // --task-timeout; 0: none
   bool allow_exec = false;  // --allow-exec: exec tasks may run commands
   FetchSettings fetch = {};
 };
@@ -72,6 +78,8 @@ void AppendStarted(uint64_t seq, std::string* out);
 void AppendOutOfMemory(uint64_t seq, std::string* out);
 // "{"transient":17,"after_ms":5000}\n"; `after_ms` is -1 or more.
 void AppendTransient(uint64_t seq, int64_t after_ms, std::string* out);
+// "{"progress":17,"fraction":0.25}\n"; `fraction` is in [0, 1].
+void AppendProgress(uint64_t seq, double fraction, std::string* out);
 // The out-of-memory message in `buffer` without allocating, for a worker
 // whose allocations fail; returns its length with the '\n'.
 size_t FormatOutOfMemory(uint64_t seq, char (&buffer)[48]);
@@ -99,11 +107,12 @@ bool DecodeReply(std::string_view line, Reply* reply, bool check_json = true);
 
 // What a worker sends: a reply, or a note about the task it runs.
 struct WorkerMessage {
-  enum class Kind { kReply, kStarted, kOutOfMemory, kTransient };
+  enum class Kind { kReply, kStarted, kOutOfMemory, kTransient, kProgress };
   Kind kind = Kind::kReply;
-  Reply reply;          // kReply
-  uint64_t seq = 0;     // kStarted, kOutOfMemory, kTransient
+  Reply reply;            // kReply
+  uint64_t seq = 0;       // kStarted, kOutOfMemory, kTransient, kProgress
   int64_t after_ms = -1;  // kTransient: the server's Retry-After; -1: none
+  double fraction = 0;    // kProgress: from 0 to 1
 };
 
 // Decodes any worker message line; false if it is none of them.

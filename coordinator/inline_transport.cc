@@ -12,8 +12,11 @@ constexpr auto kSignalCheckInterval = std::chrono::milliseconds(10);
 }  // namespace
 
 Status InlineTransport::Start(int /*slot*/) {
-  server_ = std::make_unique<TaskServer>(
-      TaskServer::Options{.overlap_transfers = false});
+  // Messages flushed mid-task reach the scheduler at once. Its OnMessage
+  // never kills this worker from there: the lines are our own, well formed.
+  server_ = std::make_unique<TaskServer>(TaskServer::Options{
+      .flush = [this](std::string* out) { return Deliver(out), true; },
+      .overlap_transfers = false});
   pending_.clear();
   served_ = 0;
   return Status::Ok();
@@ -50,6 +53,7 @@ void InlineTransport::RunSome() {
 Status InlineTransport::Wait(const WaitRequest& request, TransportEvents& events,
                              bool* input_ready) {
   const bool busy = server_ && served_ < pending_.size();
+  events_ = &events;
   if (busy) RunSome();
   // With tasks run, only a glance at the input and the signals; otherwise
   // a real wait for them.
@@ -60,14 +64,20 @@ Status InlineTransport::Wait(const WaitRequest& request, TransportEvents& events
   if (ready < 0 && errno != EINTR) return Status::FromErrno("ppoll", errno);
   *input_ready = ready > 0 && input.revents != 0;
 
-  std::string_view text = replies_;
+  Deliver(&replies_);
+  events_ = nullptr;
+  return Status::Ok();
+}
+
+void InlineTransport::Deliver(std::string* messages) {
+  if (events_ == nullptr) return;  // kept for the next Wait()
+  std::string_view text = *messages;
   while (!text.empty()) {
     size_t end = text.find('\n');
-    events.OnMessage(0, text.substr(0, end));
+    events_->OnMessage(0, text.substr(0, end));
     text.remove_prefix(end + 1);
   }
-  replies_.clear();
-  return Status::Ok();
+  messages->clear();
 }
 
 }  // namespace farm

@@ -2,7 +2,8 @@
 // no concurrency at all. Tasks run as Wait() is called, one at a time (a
 // fetch too); Wait() returns at least every 10 ms between two tasks, so stop
 // signals and the input are seen while a batch runs. A task itself can't be
-// interrupted.
+// interrupted, but what it reports while it runs (its progress) is handed on
+// at once, from inside Wait().
 #pragma once
 
 #include <memory>
@@ -26,11 +27,14 @@ class InlineTransport : public Transport {
 
  private:
   void RunSome();
+  // Hands the lines in *messages to events_, and empties it.
+  void Deliver(std::string* messages);
 
   std::unique_ptr<TaskServer> server_;
   std::string pending_;  // messages not yet served
   size_t served_ = 0;    // bytes of pending_ served
   std::string replies_;
+  TransportEvents* events_ = nullptr;  // during Wait()
 };
 
 }  // namespace farm

@@ -48,6 +48,7 @@ Status Scheduler::StartWorker(Slot& slot) {
                         .generation = slot.generation,
                         .master_seed = options_.seed,
                         .memory_limit_mb = options_.memory_limit_mb,
+                        .task_timeout_s = options_.task_timeout_s.value_or(0),
                         .allow_exec = options_.allow_exec,
                         .fetch = options_.fetch},
                        &messages_);
@@ -243,6 +244,8 @@ void Scheduler::OnMessage(int index, std::string_view line) {
       slot.transient_seq = message.seq;  // its reply follows
       slot.transient_after_ms = message.after_ms;
       return;
+    case wire::WorkerMessage::Kind::kProgress:
+      return sink_->Progress(message.seq, message.fraction);
   }
 }
 

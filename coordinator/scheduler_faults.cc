@@ -7,20 +7,13 @@
 
 #include "common/canonical_id.h"
 #include "common/result_line.h"
+#include "common/seconds.h"
 #include "coordinator/scheduler.h"
 
 namespace farm {
 namespace {
 
 constexpr size_t kNone = std::numeric_limits<size_t>::max();
-
-// A duration in seconds as a clock duration, saturated at ten years so that
-// no flag value can overflow a deadline.
-Clock::duration Seconds(double seconds) {
-  constexpr double kMax = 10 * 365 * 24 * 3600.0;
-  return std::chrono::duration_cast<Clock::duration>(
-      std::chrono::duration<double>(std::clamp(seconds, 0.0, kMax)));
-}
 
 }  // namespace
 
@@ -139,7 +132,7 @@ Clock::time_point Scheduler::Deadline(const Slot& slot) const {
   Clock::time_point started;
   if (!options_.task_timeout_s || !slot.alive || RunningIn(slot, &started) == kNone)
     return Clock::time_point::max();
-  return started + Seconds(*options_.task_timeout_s);
+  return started + SecondsDuration(*options_.task_timeout_s);
 }
 
 void Scheduler::EnforceDeadlines() {

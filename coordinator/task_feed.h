@@ -23,6 +23,9 @@ class ResultOutput {
   virtual void Skip(uint64_t seq) = 0;
   // Lines held back for an earlier one (keep-order's bound).
   virtual size_t held() const = 0;
+  // How far task `seq`, running, says it got (0 to 1). `farm run` shows
+  // none of it; the Executor's futures do.
+  virtual void Progress(uint64_t /*seq*/, double /*fraction*/) {}
   // Once a turn of the scheduler's loop, before it waits.
   virtual Status Flush() = 0;
   // For progress and --halt.

@@ -1,8 +1,10 @@
 // "primes" through the Executor: the range cut into chunks, one future
-// each, collected with Map (in order) and AsCompleted (as they finish).
+// each, collected with Map (in order) and AsCompleted (as they finish); and
+// one big range, watched through its future's Progress().
 //   primes_executor [HI] [CHUNKS] [process|thread]
 #include <farm/farm.h>
 
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -29,6 +31,12 @@ int main(int argc, char** argv) {
   int64_t again = 0;
   for (farm::Future& f : farm::AsCompleted(futures)) again += f.Get()["count"].get<int64_t>();
 
+  // The whole range as one task, its progress shown as it reports it.
+  farm::Future whole = ex.Submit("primes", {{"lo", 0}, {"hi", hi}});
+  while (!farm::Wait({whole}, farm::AllCompleted, std::chrono::milliseconds(100)).not_done.empty())
+    std::printf("the whole range: %.0f%% done\n", 100 * whole.Progress());
+  const int64_t at_once = whole.Get()["count"];
+
   // A bad task fails in its own future, with farm's error code.
   try {
     ex.Submit("primes", {{"lo", 5}}).Get();
@@ -37,8 +45,9 @@ int main(int argc, char** argv) {
   }
   ex.Shutdown();
   const int64_t want = CountPrimes(0, hi);
-  std::printf("primes below %lld: %lld (Map), %lld (AsCompleted), %lld (one thread)\n",
+  std::printf("primes below %lld: %lld (Map), %lld (AsCompleted), %lld (one task), %lld (here)\n",
               static_cast<long long>(hi), static_cast<long long>(total),
-              static_cast<long long>(again), static_cast<long long>(want));
-  return total == want && again == want ? 0 : 1;
+              static_cast<long long>(again), static_cast<long long>(at_once),
+              static_cast<long long>(want));
+  return total == want && again == want && at_once == want ? 0 : 1;
 }

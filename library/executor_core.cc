@@ -22,6 +22,11 @@ std::shared_ptr<FutureState> SentTasks::Take(uint64_t seq) {
   return state;
 }
 
+FutureState* SentTasks::Find(uint64_t seq) const {
+  if (seq < first_ || seq - first_ >= tasks_.size()) return nullptr;
+  return tasks_[seq - first_].get();
+}
+
 TaskFeed::Next ExecutorFeed::TakeRunnable(ResultOutput& /*output*/, InputTask* task) {
   for (;;) {
     if (taken_.empty()) {
@@ -66,6 +71,10 @@ void ExecutorOutput::Add(uint64_t seq, std::string_view line, bool ok) {
   state->ok = ok;
   ++(ok ? ok_ : failed_);
   resolved_.push_back(std::move(state));
+}
+
+void ExecutorOutput::Progress(uint64_t seq, double fraction) {
+  if (FutureState* state = sent_.Find(seq)) state->progress.store(fraction);
 }
 
 Status ExecutorOutput::Flush() {

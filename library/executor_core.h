@@ -32,6 +32,7 @@ struct FutureState {
   std::string task;  // the task line
   bool fetch = false;
   std::atomic<Phase> phase{Phase::kQueued};
+  std::atomic<double> progress{0};  // the task's last report, from the scheduler's thread
   // Set before phase becomes kDone, read after.
   std::string line;
   bool ok = false;
@@ -53,6 +54,8 @@ class SentTasks {
   void Add(std::shared_ptr<FutureState> state);
   // The task of `seq`, taken out; null if it is not there.
   std::shared_ptr<FutureState> Take(uint64_t seq);
+  // The task of `seq`, left in; null if it is not there.
+  FutureState* Find(uint64_t seq) const;
   std::deque<std::shared_ptr<FutureState>>& all() { return tasks_; }  // with nulls
 
  private:
@@ -90,6 +93,8 @@ class ExecutorOutput final : public ResultOutput {
   Status Open() override { return Status::Ok(); }
   void Add(uint64_t seq, std::string_view line, bool ok) override;
   void Skip(uint64_t /*seq*/) override {}
+  // Shown at once: a report is rare (Context::Progress sends one per 100 ms).
+  void Progress(uint64_t seq, double fraction) override;
   size_t held() const override { return 0; }
   // Resolves the futures of the lines added since the last flush, under one lock.
   Status Flush() override;

@@ -65,6 +65,11 @@ nlohmann::json Future::Line() const {
 
 bool Future::Done() const { return state_ != nullptr && Finished(*state_); }
 
+double Future::Progress() const {
+  Check(state_);
+  return state_->phase.load() == Phase::kDone ? 1.0 : state_->progress.load();
+}
+
 bool Future::Cancel() {
   Check(state_);
   Phase queued = Phase::kQueued;

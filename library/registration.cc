@@ -8,7 +8,6 @@
 #include <optional>
 #include <stdexcept>
 
-#include "common/rng.h"
 #include "worker/registry.h"
 
 namespace farm {
@@ -139,20 +138,6 @@ TaskField Declare(const TaskSpec& spec, const Field& field, size_t i, UserType& 
 }
 
 }  // namespace
-
-Context::Context(TaskContext& impl) : impl_(impl), stream_(seed()) {}
-
-std::string_view Context::id() const { return impl_.id_json; }
-
-int Context::worker() const { return impl_.worker.index; }
-
-uint64_t Context::seed() const { return TaskSeed(impl_.worker.master_seed, impl_.id_json); }
-
-uint64_t Context::Random() {  // SplitMix64
-  uint64_t value = Mix64(stream_);
-  stream_ += 0x9e3779b97f4a7c15ULL;
-  return value;
-}
 
 void SealTaskTypes() { sealed = true; }
 

@@ -41,6 +41,12 @@ grep -q "did you mean 'hi'" <<<"$out" || fail "no 'did you mean' for a misspelt 
 out=$(echo '{"type":"primes","lo":0}' | "$bin/primes" run --mode thread -j 1 2>/dev/null) || true
 grep -q "'hi'" <<<"$out" || fail "a missing field is not named: $out"
 
+# A range too long for --task-timeout: the task sees its deadline coming and
+# returns what it counted, rather than be killed.
+out=$(echo '{"type":"primes","lo":0,"hi":1000000000000}' |
+  "$bin/primes" run -j 1 --task-timeout 1 2>/dev/null) || fail "primes under --task-timeout: $out"
+grep -q '"ok":true.*"stopped_early":true' <<<"$out" || fail "no partial result: $out"
+
 # bench runs each configuration as a child of the same binary: primes too.
 "$bin/primes" gen primes --lo 0 --hi 20000 --count 4 >"$work/batch.jsonl"
 out=$("$bin/primes" bench "$work/batch.jsonl" --modes sequential,thread --workers 1 --repeat 1 2>&1) ||

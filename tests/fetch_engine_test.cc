@@ -28,7 +28,7 @@ TEST(FetchTask, RunTaskDownloadsToCompletion) {
   worker.fetch.out_dir = dir.File("saved");
   json task = {{"type", "fetch"}, {"url", server.Url("/redirect/1")}, {"id", "r"}};
   std::string line;
-  ASSERT_TRUE(RunTask(9, 1, task, worker, &line)) << line;
+  ASSERT_TRUE(RunTask(9, 1, task, std::chrono::steady_clock::now(), worker, &line)) << line;
   json result = json::parse(line);
   EXPECT_EQ(result["id"], "r");
   EXPECT_EQ(result["worker"], 3);
@@ -42,7 +42,7 @@ TEST(FetchTask, RunTaskReportsFetchFailed) {
   WorkerContext worker;
   json task = {{"type", "fetch"}, {"url", server.Url("/status/403")}, {"save", false}};
   std::string line;
-  EXPECT_FALSE(RunTask(1, 1, task, worker, &line));
+  EXPECT_FALSE(RunTask(1, 1, task, std::chrono::steady_clock::now(), worker, &line));
   json result = json::parse(line);
   EXPECT_EQ(result["error"]["code"], "fetch_failed");
   EXPECT_EQ(result["error"]["message"], "HTTP 403 for " + server.Url("/status/403"));

@@ -69,7 +69,7 @@ std::string TaskError(const json& task) {
   WorkerContext worker;
   worker.allow_exec = true;
   std::string line;
-  if (RunTask(1, 1, task, worker, &line)) return "";
+  if (RunTask(1, 1, task, std::chrono::steady_clock::now(), worker, &line)) return "";
   return json::parse(line)["error"]["message"];
 }
 

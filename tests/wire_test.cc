@@ -188,7 +188,7 @@ namespace {
 
 TEST(WireSettings, RoundTripEveryField) {
   wire::WorkerSettings settings{.index = 3, .generation = 7, .master_seed = 18446744073709551615u,
-                                .memory_limit_mb = 512, .allow_exec = true};
+                                .memory_limit_mb = 512, .task_timeout_s = 2.5, .allow_exec = true};
   settings.fetch = {.out_dir = "dir with \"quotes\"",
                     .concurrency = 5,
                     .user_agent = "agent/1 (+https://example.com/bot)",
@@ -204,6 +204,7 @@ TEST(WireSettings, RoundTripEveryField) {
   EXPECT_EQ(decoded.generation, 7u);
   EXPECT_EQ(decoded.master_seed, 18446744073709551615u);
   EXPECT_EQ(decoded.memory_limit_mb, 512);
+  EXPECT_EQ(decoded.task_timeout_s, 2.5);
   EXPECT_TRUE(decoded.allow_exec);
   EXPECT_EQ(decoded.fetch.out_dir, "dir with \"quotes\"");
   EXPECT_EQ(decoded.fetch.concurrency, 5);
@@ -280,6 +281,44 @@ TEST(WireWorkerMessages, TransientGarbageIsRejected) {
            R"({"transient":17,"after_ms":99999999999999999999})",
            R"({"after_ms":5,"transient":17})",
            R"({"transient":,"after_ms":5})",
+       })
+    EXPECT_FALSE(wire::DecodeWorkerMessage(line, &message)) << line;
+}
+
+TEST(WireWorkerMessages, ProgressRoundTrip) {
+  std::string line;
+  wire::AppendProgress(17, 0.25, &line);
+  wire::AppendProgress(18446744073709551615u, 1, &line);
+  wire::AppendProgress(3, 0, &line);
+  EXPECT_EQ(line,
+            "{\"progress\":17,\"fraction\":0.25}\n"
+            "{\"progress\":18446744073709551615,\"fraction\":1}\n"
+            "{\"progress\":3,\"fraction\":0}\n");
+  for (double fraction : {0.0, 1e-9, 1.0 / 3, 0.999999, 1.0}) {
+    line.clear();
+    wire::AppendProgress(5, fraction, &line);
+    EXPECT_TRUE(nlohmann::json::parse(line, nullptr, false).is_object()) << line;
+    line.pop_back();
+    wire::WorkerMessage message;
+    ASSERT_TRUE(wire::DecodeWorkerMessage(line, &message)) << line;
+    EXPECT_EQ(message.kind, wire::WorkerMessage::Kind::kProgress);
+    EXPECT_EQ(message.seq, 5u);
+    EXPECT_EQ(message.fraction, fraction);  // exactly: the shortest text that reads back
+  }
+}
+
+TEST(WireWorkerMessages, ProgressOutsideZeroToOneOrTornIsRejected) {
+  wire::WorkerMessage message;
+  for (const char* line : {
+           R"({"progress":17})",
+           R"({"progress":17,"fraction":})",
+           R"({"progress":17,"fraction":-0.5})",
+           R"({"progress":17,"fraction":1.5})",
+           R"({"progress":17,"fraction":nan})",
+           R"({"progress":17,"fraction":inf})",
+           R"({"progress":17,"fraction":0.5,})",
+           R"({"progress":-1,"fraction":0.5})",
+           R"({"fraction":0.5,"progress":17})",
        })
     EXPECT_FALSE(wire::DecodeWorkerMessage(line, &message)) << line;
 }

@@ -24,9 +24,8 @@ using Clock = std::chrono::steady_clock;
 
 }  // namespace
 
-bool RunTask(uint64_t seq, int attempt, const nlohmann::json& task, WorkerContext& worker,
-             std::string* out) {
-  Clock::time_point start = Clock::now();
+bool RunTask(uint64_t seq, int attempt, const nlohmann::json& task, Clock::time_point started,
+             WorkerContext& worker, std::string* out) {
   std::string id_json = std::to_string(seq);
   std::string type_json = "null";
   std::string error_code, error_message;
@@ -39,7 +38,7 @@ bool RunTask(uint64_t seq, int attempt, const nlohmann::json& task, WorkerContex
     }
     id_json = TaskIdJson(task, seq);
     const TaskType& type = CheckedTaskType(task);
-    TaskContext context{worker, id_json};
+    TaskContext context{.worker = worker, .id_json = id_json, .seq = seq, .started = started};
     result = type.run(task, context);
   } catch (const TaskFailure& failure) {
     error_code = failure.code;
@@ -54,7 +53,7 @@ bool RunTask(uint64_t seq, int attempt, const nlohmann::json& task, WorkerContex
       .type_json = type_json,
       .worker = worker.index,
       .attempts = attempt,
-      .elapsed_ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count()};
+      .elapsed_ms = std::chrono::duration<double, std::milli>(Clock::now() - started).count()};
   if (!error_code.empty()) {
     AppendErrorLine(header, error_code, error_message, out, result);
     return false;

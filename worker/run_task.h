@@ -2,6 +2,7 @@
 // process, thread and sequential runs write the same lines.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 
@@ -11,10 +12,12 @@
 
 namespace farm {
 
-// Runs `task` (the parsed input line of line number `seq`) and appends its
+// Runs `task` (the parsed input line of line number `seq`), taken up at
+// `started` (its elapsed time and deadline count from there), and appends its
 // result line, without '\n', to *out. Never throws for anything the task
 // holds; returns whether the task succeeded.
-bool RunTask(uint64_t seq, int attempt, const nlohmann::json& task, WorkerContext& worker,
+bool RunTask(uint64_t seq, int attempt, const nlohmann::json& task,
+             std::chrono::steady_clock::time_point started, WorkerContext& worker,
              std::string* out);
 
 // The task's id as JSON text, e.g. 7 or "x"; its line number `seq` when it

@@ -3,8 +3,11 @@
 // TaskFailure (bad_task for a field out of range, for instance).
 #pragma once
 
+#include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -36,6 +39,10 @@ struct WorkerContext {
   FetchSettings fetch;
   bool allow_exec = false;  // --allow-exec
   int memory_limit_mb = 0;  // --memory-limit, for exec's messages
+  double task_timeout_s = 0;  // --task-timeout: a task's deadline; 0: none
+  // Sends {"progress":SEQ,"fraction":F} to the coordinator at once; null
+  // where nothing carries it.
+  std::function<void(uint64_t seq, double fraction)> send_progress;
   // Where an exec task notes its command's process group for the
   // coordinator (common/running_task.h).
   RunningTask* running = nullptr;
@@ -48,6 +55,12 @@ struct WorkerContext {
 struct TaskContext {
   WorkerContext& worker;
   std::string_view id_json;  // the task's id as JSON text, e.g. 7 or "x"
+  uint64_t seq = 0;
+  // When the worker took the task up: the coordinator times --task-timeout
+  // from the same moment (common/running_task.h).
+  std::chrono::steady_clock::time_point started = {};
+  // When Context::Progress last sent a report, for its rate limit.
+  std::optional<std::chrono::steady_clock::time_point> progress_sent = {};
 };
 
 }  // namespace farm

@@ -14,10 +14,10 @@
 namespace farm {
 namespace {
 
-int64_t SteadyNowNs() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
+using Clock = std::chrono::steady_clock;
+
+int64_t Nanoseconds(Clock::time_point time) {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(time.time_since_epoch()).count();
 }
 
 }  // namespace
@@ -52,6 +52,14 @@ Status TaskServer::Configure(std::string_view line) {
   worker_->fetch = std::move(settings.fetch);
   worker_->allow_exec = settings.allow_exec;
   worker_->memory_limit_mb = settings.memory_limit_mb;
+  worker_->task_timeout_s = settings.task_timeout_s;
+  if (options_.flush) {
+    worker_->send_progress = [this](uint64_t seq, double fraction) {
+      if (task_out_ == nullptr) return;
+      wire::AppendProgress(seq, fraction, task_out_);
+      (void)options_.flush(task_out_);  // a coordinator gone is seen at the reply
+    };
+  }
   worker_->running = options_.commands != nullptr ? options_.commands : options_.running;
   fetches_ = std::make_unique<FetchTasks>(*worker_);
   return Status::Ok();
@@ -71,7 +79,8 @@ Status TaskServer::Handle(std::string_view line, std::string* out) {
     if (!options_.flush(out)) return Status::Error("the coordinator is gone");
   }
   RunningTask* running = options_.running;
-  if (running != nullptr) running->Begin(message.seq, SteadyNowNs());
+  const Clock::time_point started = Clock::now();
+  if (running != nullptr) running->Begin(message.seq, Nanoseconds(started));
   nlohmann::json task = nlohmann::json::parse(message.task_json, nullptr, /*allow_exceptions=*/false);
   if (task.is_discarded()) return Status::Error("a task that is not JSON");
   if (fetches_->Start(message.seq, message.attempt, task)) {
@@ -85,7 +94,9 @@ Status TaskServer::Handle(std::string_view line, std::string* out) {
     return Status::Ok();
   }
   scratch_.clear();
-  bool ok = RunTask(message.seq, message.attempt, task, *worker_, &scratch_);
+  task_out_ = out;  // its progress reports go after the replies before it
+  bool ok = RunTask(message.seq, message.attempt, task, started, *worker_, &scratch_);
+  task_out_ = nullptr;
   wire::AppendReply(message.seq, ok, scratch_, out);
   if (running != nullptr) running->End();
   return Status::Ok();

@@ -35,6 +35,8 @@ class TaskServer {
     // before it runs.
     bool announce_starts = false;
     // Writes *out to the coordinator and clears it; false if it is gone.
+    // Also how a task's progress reports leave while it runs; without it,
+    // they are not sent.
     std::function<bool(std::string* out)> flush = nullptr;
     // A worker process of its own may limit its memory and name itself;
     // a thread must not do that to the whole coordinator.
@@ -70,6 +72,7 @@ class TaskServer {
   std::unique_ptr<WorkerContext> worker_;  // once the settings came
   std::unique_ptr<FetchTasks> fetches_;
   std::string scratch_;
+  std::string* task_out_ = nullptr;  // Handle's `out` while a task runs
 };
 
 }  // namespace farm

@@ -38,7 +38,7 @@ struct ExecutorOptions {
   int workers = 0;               // 0: online CPUs
   uint64_t seed = 0;             // master seed; 0: drawn from the OS
   int retries = 2;               // re-runs of a task whose worker died or hung
-  double task_timeout_s = 0;     // 0: none; process mode only
+  double task_timeout_s = 0;     // 0: none; process mode only; see Context::deadline()
   int max_tasks_per_worker = 0;  // 0: never replace; process mode only
 };
 
@@ -77,6 +77,10 @@ class Future {
   // result or error. Waits like Get(); null if cancelled.
   nlohmann::json Line() const;
   bool Done() const;  // finished, failed or cancelled
+  // How far the task got, 0 to 1: the last report of its Context::Progress
+  // (0 before any; a retry reports afresh), 1 once it finished or failed.
+  // Read it when you like, from any thread, as you would Done().
+  double Progress() const;
   // Cancels a task not yet sent to a worker; false if too late.
   bool Cancel();
   bool Cancelled() const;

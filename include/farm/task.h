@@ -12,14 +12,25 @@
 //       }});
 //   return farm::Main(argc, argv);  // farm run, gen, bench, help tasks: all of it
 //
+// A long task may watch its deadline and report its progress:
+//
+//   for (int64_t n = lo; n < hi; ++n) {
+//     if (context.expired(std::chrono::milliseconds(500)))
+//       return {{"count", count}, {"stopped_at", n}};  // a partial result, not a timeout
+//     context.Progress(double(n - lo) / double(hi - lo));
+//     count += IsPrime(n);
+//   }
+//
 // A task line {"type":"primes","lo":1,"hi":100} is checked against the
 // fields before `run` sees it: unknown fields get "did you mean", missing
 // or out-of-range ones a bad_task error naming the field, as built-ins do.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -81,6 +92,21 @@ class Context {
   uint64_t Random();
   // Uniform in [0, 1) from the same stream.
   double Uniform() { return static_cast<double>(Random() >> 11) * 0x1.0p-53; }
+
+  // When the task is killed (and fails with "timeout"): --task-timeout, or
+  // ExecutorOptions::task_timeout_s, after it started; nullopt without one
+  // (thread and sequential modes have none). A long task that watches it can
+  // stop in time and return what it has.
+  std::optional<std::chrono::steady_clock::time_point> deadline() const;
+  // Whether less than `margin` is left before deadline(): give the margin
+  // your result needs to be made and reach farm before the kill. Always
+  // false without a deadline.
+  bool expired(std::chrono::steady_clock::duration margin = {}) const;
+
+  // How far the task got, 0 to 1 (clamped), for the Executor's
+  // Future::Progress(); `farm run` shows none. Cheap enough for a tight loop:
+  // a report within 100 ms of the last one sent is dropped.
+  void Progress(double fraction);
 
  private:
   TaskContext& impl_;

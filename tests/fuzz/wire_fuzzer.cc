@@ -35,9 +35,11 @@ void Decode(std::string_view line) {
     Check(nlohmann::json::parse(reply.result_line, nullptr, false).is_object());
   }
   farm::wire::WorkerMessage note;
-  if (farm::wire::DecodeWorkerMessage(line, &note) &&
-      note.kind == farm::wire::WorkerMessage::Kind::kTransient)
-    Check(note.after_ms >= -1);
+  if (farm::wire::DecodeWorkerMessage(line, &note)) {
+    if (note.kind == farm::wire::WorkerMessage::Kind::kTransient) Check(note.after_ms >= -1);
+    if (note.kind == farm::wire::WorkerMessage::Kind::kProgress)
+      Check(note.fraction >= 0 && note.fraction <= 1);
+  }
   farm::wire::TaskMessage message;
   if (farm::wire::DecodeTask(line, &message)) {
     Check(Within(message.task_json, line));

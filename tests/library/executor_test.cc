@@ -5,10 +5,14 @@
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
+#include <unistd.h>
+
 #include <chrono>
 #include <string>
 #include <thread>
 #include <vector>
+
+#include "tests/run_farm.h"
 
 namespace farm {
 namespace {
@@ -140,6 +144,39 @@ TEST_P(ExecutorTest, TaskStreamDependsOnSeedAndIdOnly) {
   EXPECT_EQ(here["id"], "\"a\"");
 }
 
+// A task reports a quarter done and waits for its gate; its future shows
+// that while it runs, and 1 once it is done.
+void ExpectProgressMidRun(Mode mode) {
+  testing::TempDir dir;
+  const std::string gate = dir.File("gate");
+  Executor ex({.mode = mode, .workers = 1});
+  Future f = ex.Submit("gate", {{"path", gate}, {"fraction", 0.25}});
+  EXPECT_EQ(f.Progress(), 0);
+  EXPECT_TRUE(testing::WaitFor([&] { return f.Progress() == 0.25; }));
+  EXPECT_FALSE(f.Done());
+  testing::WriteFile(gate, "");
+  EXPECT_EQ(f.Get()["opened"], true);
+  EXPECT_EQ(f.Progress(), 1);
+}
+
+TEST_P(ExecutorTest, ProgressShowsMidRun) { ExpectProgressMidRun(GetParam()); }
+
+TEST(ExecutorSequential, ProgressShowsMidRun) { ExpectProgressMidRun(Mode::kSequential); }
+
+TEST_P(ExecutorTest, TightLoopOfProgressReportsFinishes) {
+  Executor ex(Options(2));
+  std::vector<Future> futures;
+  for (int i = 0; i < 4; ++i) futures.push_back(ex.Submit("busy_progress", {{"calls", 1000000}}));
+  for (const Future& f : futures) EXPECT_EQ(f.Get(std::chrono::seconds(120))["calls"], 1000000);
+}
+
+TEST_P(ExecutorTest, NoTimeoutNoDeadline) {
+  Executor ex(Options(1));
+  nlohmann::json result = ex.Submit("patient", {{"max_ms", 50}}).Get();
+  EXPECT_EQ(result["had_deadline"], false);
+  EXPECT_EQ(result["stopped_early"], false);
+}
+
 INSTANTIATE_TEST_SUITE_P(Modes, ExecutorTest, ::testing::Values(Mode::kProcess, Mode::kThread),
                          ModeName);
 
@@ -160,6 +197,16 @@ TEST(ExecutorProcess, TaskTimeoutIsATimeoutError) {
   Executor ex({.mode = Mode::kProcess, .workers = 1, .retries = 0, .task_timeout_s = 0.2});
   EXPECT_EQ(ErrorCode(ex.Submit("slow", {{"ms", 60000}})), "timeout");
   EXPECT_EQ(ex.Submit("square", {{"x", 4}}).Get()["square"], 16);
+}
+
+// Without its deadline the task would work its 60 s and be killed at 3 s.
+TEST(ExecutorProcess, TaskWatchingItsDeadlineReturnsBeforeTheTimeout) {
+  Executor ex({.mode = Mode::kProcess, .workers = 1, .retries = 0, .task_timeout_s = 3});
+  Future f = ex.Submit("patient", {{"max_ms", 60000}, {"margin_ms", 1500}});
+  nlohmann::json result = f.Get();  // no TaskError("timeout")
+  EXPECT_EQ(result["had_deadline"], true);
+  EXPECT_EQ(result["stopped_early"], true);
+  EXPECT_EQ(f.Line()["attempts"], 1);
 }
 
 TEST(ExecutorProcess, DestructionWithTasksInFlightNeitherHangsNorOrphans) {
