@@ -66,6 +66,8 @@ class Politeness {
   static bool IsRobotsTask(uint64_t seq) { return seq >= kRobotsSeq; }
   void RobotsReply(uint64_t seq, bool ok, std::string_view result_line, bool transient);
 
+  // No host may take a request without waiting: Take() would find nothing.
+  bool idle() const { return ready_.empty() && timed_.empty(); }
   // Tasks waiting, not counting robots.txt requests.
   size_t waiting() const { return waiting_; }
   // Forgets them (the run stops); how many there were.

@@ -90,9 +90,10 @@ bool Scheduler::NextTask(Task* task, Clock::time_point now, bool fetch_room) {
     retry_queue_.pop_front();
     return true;
   }
-  std::string why;
+  std::string why;  // empty, and so no allocation, unless robots.txt forbids a URL
   for (;;) {
-    switch (fetch_room ? politeness_.Take(now, task, &why) : Politeness::Next::kNone) {
+    const bool take = fetch_room && !politeness_.idle();  // the common case of no fetch at all
+    switch (take ? politeness_.Take(now, task, &why) : Politeness::Next::kNone) {
       case Politeness::Next::kTask:
         return true;
       case Politeness::Next::kDisallowed:
