@@ -191,8 +191,9 @@ size_t Politeness::DropWaiting() {
   return dropped;
 }
 
-Clock::time_point Politeness::NextOpening() const {
-  return timed_.empty() ? Clock::time_point::max() : timed_.top().first;
+Clock::time_point Politeness::NextOpening(Clock::time_point now) const {
+  if (timed_.empty() || timed_.top().first <= now) return Clock::time_point::max();
+  return timed_.top().first;
 }
 
 }  // namespace farm

@@ -72,8 +72,10 @@ class Politeness {
   size_t waiting() const { return waiting_; }
   // Forgets them (the run stops); how many there were.
   size_t DropWaiting();
-  // When a host that waits on time opens next; max() if none does.
-  Clock::time_point NextOpening() const;
+  // When a host that waits on time opens next, after `now`; max() if none
+  // does. A host open already waits for a worker with room, which only a
+  // reply makes (and a wake-up for it would spin until then).
+  Clock::time_point NextOpening(Clock::time_point now) const;
   // Whether any request start is spaced: then a worker gets no more
   // fetches than it can start at once.
   bool spaced() const { return spaced_; }

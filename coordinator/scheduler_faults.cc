@@ -145,8 +145,9 @@ void Scheduler::EnforceDeadlines() {
 // When the wait must end: the nearest task deadline, a host that may take
 // a request again, or a progress redraw.
 Clock::time_point Scheduler::WakeUp() const {
-  Clock::time_point wake = politeness_.NextOpening();
-  if (options_.progress) wake = env_.now() + std::chrono::milliseconds(200);
+  const Clock::time_point now = env_.now();
+  Clock::time_point wake = politeness_.NextOpening(now);
+  if (options_.progress) wake = std::min(wake, now + std::chrono::milliseconds(200));
   if (options_.task_timeout_s)
     for (const Slot& slot : slots_) wake = std::min(wake, Deadline(slot));
   return wake;

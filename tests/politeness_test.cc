@@ -80,6 +80,26 @@ TEST_F(PolitenessTest, MaxPerHostHoldsAcrossWorkersAndOtherHostsGoOn) {
       << "b.test starts at once although a.test's queue is ahead of it";
 }
 
+// A host that may take a request already waits for a worker with room: the
+// scheduler must not ask to be woken at a time gone by, which would spin.
+TEST_F(PolitenessTest, NeverAsksToWakeUpInThePast) {
+  options.fetch.concurrency = 4;
+  options.politeness.max_per_host = 2;  // a host at its cap opens again on a reply,
+  std::vector<std::string> urls;         // while the worker's window has no room
+  for (int i = 0; i < 60; ++i) urls.push_back("http://" + std::string(1, 'a' + i % 3) + ".test/");
+  int past = 0, turn = 0;
+  script = [&](FakeTransport& t, TransportEvents& events) {
+    past += t.until <= now;
+    auto& w = t.worker(0);
+    if (++turn % 3 == 0 && w.replied < w.tasks.size())  // replies now and then
+      FakeTransport::Reply(events, 0, w.tasks[w.replied++].seq);
+    now += milliseconds(1);
+  };
+  std::vector<nlohmann::json> lines = Run(Fetches(urls));
+  ASSERT_EQ(lines.size(), 60u);
+  EXPECT_EQ(past, 0) << "of " << transport->waits << " waits";
+}
+
 TEST_F(PolitenessTest, DelaySpacesTheStartsToOneHostAcrossWorkers) {
   options.politeness.delay_min_ms = 100;
   options.politeness.delay_max_ms = 200;
