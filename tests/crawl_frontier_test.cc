@@ -1,0 +1,73 @@
+// The crawl frontier alone: scope, depth, each URL once, and the order that
+// gives every URL its smallest depth whatever order replies come in.
+#include "coordinator/crawl_frontier.h"
+
+#include <gtest/gtest.h>
+
+namespace farm {
+namespace {
+
+CrawlOptions Options(CrawlOptions::Scope scope = CrawlOptions::Scope::kHost, int depth = -1) {
+  return {.seeds = {"http://a.test/docs/index.html"}, .depth = depth, .scope = scope};
+}
+
+TEST(CrawlFrontier, EachUrlOnceWithinScopeAndDepth) {
+  CrawlFrontier frontier(Options(CrawlOptions::Scope::kHost, 1));
+  frontier.OfferSeeds();
+  EXPECT_TRUE(frontier.Offer("http://a.test/x", 1, "p"));
+  EXPECT_FALSE(frontier.Offer("http://a.test/x", 1, "q")) << "seen";
+  EXPECT_FALSE(frontier.Offer("http://a.test/y", 2, "p")) << "too deep";
+  EXPECT_FALSE(frontier.Offer("http://a.test:81/x", 1, "p")) << "another port is another host";
+  EXPECT_FALSE(frontier.Offer("http://b.test/x", 1, "p"));
+}
+
+TEST(CrawlFrontier, DomainAndPrefixScopes) {
+  CrawlFrontier domain(Options(CrawlOptions::Scope::kDomain));
+  EXPECT_TRUE(domain.Offer("http://www.a.test:8080/", 1, "p"));
+  EXPECT_TRUE(domain.Offer("https://cdn.a.test/", 1, "p"));
+  EXPECT_FALSE(domain.Offer("http://xa.test/", 1, "p"));
+  CrawlFrontier prefix(Options(CrawlOptions::Scope::kPrefix));
+  EXPECT_TRUE(prefix.Offer("http://a.test/docs/deeper/page", 1, "p"));
+  EXPECT_FALSE(prefix.Offer("http://a.test/blog/", 1, "p"));
+}
+
+TEST(CrawlFrontier, MaxPagesCountsEveryUrlQueued) {
+  CrawlOptions options = Options();
+  options.max_pages = 2;
+  CrawlFrontier frontier(options);
+  frontier.OfferSeeds();
+  EXPECT_TRUE(frontier.Offer("http://a.test/1", 1, "p"));
+  EXPECT_FALSE(frontier.Offer("http://a.test/2", 1, "p"));
+}
+
+// A page goes out only once nothing two levels above it is in flight, and
+// a URL found again by a shorter path before it went out moves up.
+TEST(CrawlFrontier, PagesGoOutAtTheirSmallestDepth) {
+  CrawlFrontier frontier(Options());
+  frontier.OfferSeeds();
+  CrawlFrontier::Page seed, page;
+  ASSERT_TRUE(frontier.Next(&seed));
+  ASSERT_TRUE(frontier.Offer("http://a.test/a", 1, seed.url));
+  ASSERT_TRUE(frontier.Offer("http://a.test/b", 1, seed.url));
+  frontier.Done(seed);
+  CrawlFrontier::Page a, b;
+  ASSERT_TRUE(frontier.Next(&a));
+  ASSERT_TRUE(frontier.Next(&b));
+  ASSERT_TRUE(frontier.Offer("http://a.test/deep", 2, a.url));
+  ASSERT_TRUE(frontier.Offer("http://a.test/deeper", 3, "http://a.test/deep"));
+  frontier.Done(a);
+  ASSERT_TRUE(frontier.Next(&page));
+  EXPECT_EQ(page.url, "http://a.test/deep");
+  EXPECT_FALSE(frontier.Next(&page)) << "depth 3 waits while b (depth 1) is in flight";
+  EXPECT_TRUE(frontier.Offer("http://a.test/deeper", 2, b.url)) << "a shorter path moves it up";
+  frontier.Done(b);
+  ASSERT_TRUE(frontier.Next(&page));
+  EXPECT_EQ(page.url, "http://a.test/deeper");
+  EXPECT_EQ(page.depth, 2);
+  EXPECT_EQ(page.parent, b.url);
+  EXPECT_FALSE(frontier.Next(&page)) << "its old entry is gone";
+  EXPECT_TRUE(frontier.empty());
+}
+
+}  // namespace
+}  // namespace farm
