@@ -162,7 +162,8 @@ TEST_F(CrawlE2E, InterruptedThenResumedCrawlFetchesEachPageOnce) {
   }
   json expected = site.Json("/__expected?depth=-1&scope=host&robots=respect");
   EXPECT_EQ(fetched, Strings(expected["fetched"]));
-  for (const auto& [path, count] : site.Json("/__stats")["a"]["counts"].items()) {
+  const json stats = site.Json("/__stats");
+  for (const auto& [path, count] : stats["a"]["counts"].items()) {
     if (path != "/robots.txt") {  // each run reads it
       EXPECT_EQ(count, 1) << path;
     }
