@@ -185,12 +185,8 @@ std::vector<FlagSection> CrawlFlags(RunOptions* o, CrawlOptions* crawl) {
           {"--scope", 0, "host|domain|prefix",
            "which links to follow: the seeds' host and port; their hosts and subdomains, any "
            "port; or below a seed's folder (default: host)",
-           [crawl](std::string_view v) {
-             size_t i;
-             Status s = ParseChoice("--scope", "host|domain|prefix", v, &i);
-             if (s.ok()) crawl->scope = static_cast<CrawlOptions::Scope>(i);
-             return s;
-           }},
+           ChoiceInto("--scope", "host|domain|prefix",
+                      [crawl](size_t i) { crawl->scope = static_cast<CrawlOptions::Scope>(i); })},
           {"--max-pages", 0, "N", "queue no new URL once N were (default: no limit)",
            [crawl](std::string_view v) {
              return ParseUint64("--max-pages", v, &crawl->max_pages);

@@ -132,12 +132,7 @@ FlagSection ExportFlags(ExportOptions* o) {
           {"--format", 0, std::string(kFormats),
            "jsonl: result lines as farm run writes them; csv: a row per result, with a header "
            "(default: jsonl)",
-           [o](std::string_view v) {
-             size_t i;
-             Status s = ParseChoice("--format", kFormats, v, &i);
-             if (s.ok()) o->csv = i == 1;
-             return s;
-           }},
+           ChoiceInto("--format", std::string(kFormats), [o](size_t i) { o->csv = i == 1; })},
           {"--output", 'o', "FILE", "where they go (default: stdout)",
            PathInto("--output", &o->output)},
       },

@@ -134,4 +134,14 @@ std::function<Status(std::string_view)> PathInto(std::string_view flag, std::str
   };
 }
 
+std::function<Status(std::string_view)> ChoiceInto(std::string_view flag, std::string choices,
+                                                    std::function<void(size_t index)> set) {
+  return [flag, choices = std::move(choices), set = std::move(set)](std::string_view value) {
+    size_t index;
+    Status s = ParseChoice(flag, choices, value, &index);
+    if (s.ok()) set(index);
+    return s;
+  };
+}
+
 }  // namespace farm

@@ -59,6 +59,11 @@ Status ParseDouble(std::string_view flag, std::string_view text, double min, dou
 std::function<Status(std::string_view)> IntInto(std::string_view flag, int64_t min, int64_t max,
                                                  int* target);
 
+// Binds an option whose value is one of `choices` ("a|b|c", as ParseChoice
+// takes them): `set` gets the index of the one given.
+std::function<Status(std::string_view)> ChoiceInto(std::string_view flag, std::string choices,
+                                                    std::function<void(size_t index)> set);
+
 // Binds an option that names a file or folder. An empty path is refused: it
 // names nothing, and joined with a file name it would mean the root folder.
 std::function<Status(std::string_view)> PathInto(std::string_view flag, std::string* target);

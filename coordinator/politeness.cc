@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/seconds.h"
 #include "common/url.h"
 
 namespace farm {
@@ -14,10 +15,6 @@ constexpr double kBackoffBaseS = 1.0;
 constexpr double kBackoffMaxS = 60.0;
 // A server that asks for a longer pause is not waited for: the failure is final.
 constexpr int64_t kMaxRetryAfterMs = 60'000;
-
-Clock::duration Seconds(double seconds) {
-  return std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
-}
 
 // The URL of a fetch task, normalized; nullopt if it has none.
 std::optional<std::string> TaskUrl(std::string_view task_json) {
@@ -127,7 +124,7 @@ Clock::duration Politeness::Spacing(const Host& host) {
   if (options_.delay_max_ms > options_.delay_min_ms)  // draw only when there is a choice
     delay_ms = static_cast<double>(rng_.Between(static_cast<uint64_t>(options_.delay_min_ms),
                                                 static_cast<uint64_t>(options_.delay_max_ms)));
-  return Seconds(std::max(delay_ms / 1000, host.crawl_delay_s));
+  return SecondsDuration(std::max(delay_ms / 1000, host.crawl_delay_s));
 }
 
 void Politeness::Finished(uint32_t id) {
@@ -145,7 +142,7 @@ bool Politeness::WorthWaiting(int64_t after_ms) { return after_ms <= kMaxRetryAf
 Clock::duration Politeness::Backoff(int attempt, int64_t after_ms) {
   double backoff = std::min(kBackoffBaseS * std::exp2(attempt - 2), kBackoffMaxS);
   backoff *= 0.5 + rng_.NextDouble();  // jitter: retries of many tasks don't come back together
-  return Seconds(std::max(backoff, static_cast<double>(after_ms) / 1000));
+  return SecondsDuration(std::max(backoff, static_cast<double>(after_ms) / 1000));
 }
 
 ScheduledTask Politeness::RobotsTask(uint32_t id) {
@@ -178,7 +175,7 @@ void Politeness::RobotsReply(uint64_t seq, bool ok, std::string_view result_line
   }
   if (std::optional<double> delay = host.rules.crawl_delay_s()) {
     host.crawl_delay_s = *delay;  // from the robots.txt request's start on
-    host.next_start = std::max(host.next_start, host.last_start + Seconds(*delay));
+    host.next_start = std::max(host.next_start, host.last_start + SecondsDuration(*delay));
     spaced_ = true;
   }
   List(id, Clock::time_point{});

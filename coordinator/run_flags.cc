@@ -96,12 +96,7 @@ FlagSection SharedRunFlags(RunOptions* o) {
            "process: forked workers, over pipes; thread: threads in farm; sequential: one task "
            "at a time; mpi: workers on every rank of mpirun -n R farm run --mode mpi" +
                Default(ModeName(defaults.mode)),
-           [o](std::string_view v) {
-             size_t i;
-             Status s = ParseChoice("--mode", ModeChoices(), v, &i);
-             if (s.ok()) o->mode = kModes[i];
-             return s;
-           }},
+           ChoiceInto("--mode", ModeChoices(), [o](size_t i) { o->mode = kModes[i]; })},
           {"--seed", 0, "S",
            "master seed, an unsigned 64-bit integer (default: from the OS; the summary says it)",
            [o](std::string_view v) { return ParseUint64("--seed", v, &o->seed); }},
@@ -175,12 +170,8 @@ FlagSection FetchFlags(RunOptions* o) {
           {"--robots", 0, "respect|ignore",
            "read each host's robots.txt first and obey it (default: ignore; farm crawl's: "
            "respect)",
-           [o](std::string_view v) {
-             size_t i;
-             Status s = ParseChoice("--robots", "respect|ignore", v, &i);
-             if (s.ok()) o->politeness.robots = i == 0;
-             return s;
-           }},
+           ChoiceInto("--robots", "respect|ignore",
+                      [o](size_t i) { o->politeness.robots = i == 0; })},
       },
   };
 }
