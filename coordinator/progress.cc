@@ -19,7 +19,7 @@ namespace {
 constexpr size_t kCountChunk = 4 << 20;  // bytes counted per redraw: a few ms
 constexpr int kBarWidth = 20;
 
-std::string Clock(double seconds) {
+std::string HoursMinutesSeconds(double seconds) {
   long s = std::lround(std::max(0.0, std::min(seconds, 359999.0)));
   char text[32];
   snprintf(text, sizeof text, "%ld:%02ld:%02ld", s / 3600, s / 60 % 60, s % 60);
@@ -44,7 +44,7 @@ std::string FormatProgress(uint64_t done, uint64_t failed, uint64_t total, bool 
                  static_cast<int>(fraction * 100), bar.c_str(), rate < 10 ? 1 : 0, rate);
     if (rate > 0)
       n += snprintf(text + n, sizeof text - n, ", ETA %s%s", about,
-                    Clock(static_cast<double>(total - done) / rate).c_str());
+                    HoursMinutesSeconds(static_cast<double>(total - done) / rate).c_str());
   } else {
     n = snprintf(text, sizeof text, "farm: %llu done, %.*f/s", (unsigned long long)done,
                  rate < 10 ? 1 : 0, rate);

@@ -7,6 +7,7 @@
 #include <mpi.h>
 
 #include <chrono>
+#include <cstddef>
 #include <deque>
 #include <string>
 
@@ -19,6 +20,9 @@ inline constexpr auto kLostAfter = std::chrono::seconds(5);
 // An agent gives rank 0 up after this much silence once it has heard from
 // it (rank 0 may be busy longer before its loop starts: a --resume file).
 inline constexpr auto kCoordinatorLostAfter = std::chrono::seconds(60);
+// A side's gathered lines go out at once past this size, so no message
+// nears MPI's int count.
+inline constexpr size_t kPostBytes = 16 << 20;
 
 // How long a side naps between two looks at MPI while it waits: short
 // while messages flow (tiny tasks: MPI's latency is then the pipeline's),

@@ -10,9 +10,6 @@
 namespace farm::mpi {
 namespace {
 
-// A rank's gathered lines go out at once past this size, so no message
-// nears MPI's int count.
-constexpr size_t kPostBytes = 16 << 20;
 // Messages handled per Wait(), so one busy agent can't starve the loop.
 constexpr int kMessagesPerWait = 64;
 // How long Stop() waits for the agents: they give their workers a grace

@@ -15,8 +15,6 @@
 namespace farm::mpi {
 namespace {
 
-// Gathered lines go to rank 0 at once past this size.
-constexpr size_t kPostBytes = 16 << 20;
 // How long the agent waits on its workers' pipes before it looks at MPI
 // again: a short nap after anything happened, doubling while nothing does,
 // up to NapCap().
