@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/json_parse.h"
 #include "common/seconds.h"
 #include "common/url.h"
 
@@ -18,7 +19,7 @@ constexpr int64_t kMaxRetryAfterMs = 60'000;
 
 // The URL of a fetch task, normalized; nullopt if it has none.
 std::optional<std::string> TaskUrl(std::string_view task_json) {
-  nlohmann::json task = nlohmann::json::parse(task_json, nullptr, /*allow_exceptions=*/false);
+  nlohmann::json task = ParseJson(task_json);
   auto url = task.is_object() ? task.find("url") : task.end();
   if (!task.is_object() || url == task.end() || !url->is_string()) return std::nullopt;
   return NormalizeUrl(url->get<std::string>());

@@ -7,6 +7,26 @@
 namespace farm {
 namespace {
 
+// Emptied buffers kept for reuse, per channel: more are freed.
+constexpr size_t kMaxSpares = 8;
+
+// Keeps `buffer`, emptied, among the spares if there is room.
+void KeepSpare(std::string&& buffer, std::vector<std::string>* spares) {
+  if (spares->size() >= kMaxSpares || buffer.capacity() == 0) return;
+  buffer.clear();
+  spares->push_back(std::move(buffer));
+}
+
+// Swaps *buffer for a spare (or an empty string if none is left).
+void SwapForSpare(std::string* buffer, std::vector<std::string>* spares, std::string* taken) {
+  *taken = std::move(*buffer);
+  buffer->clear();
+  if (!spares->empty()) {
+    buffer->swap(spares->back());
+    spares->pop_back();
+  }
+}
+
 Status MakeEventFd(Fd* fd) {
   fd->reset(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
   return fd->valid() ? Status::Ok() : Status::FromErrno("eventfd", errno);
@@ -33,10 +53,11 @@ void MessageQueue::UpdateReadyFd() {
   signaled_ = want;
 }
 
-void MessageQueue::Push(std::string messages) {
+void MessageQueue::Push(std::string* messages) {
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    pending_.push_back(std::move(messages));
+    pending_.emplace_back();
+    SwapForSpare(messages, &spare_, &pending_.back());
     UpdateReadyFd();
   }
   ready_.notify_one();
@@ -46,7 +67,8 @@ bool MessageQueue::Pop(std::string* messages) {
   std::unique_lock<std::mutex> lock(mutex_);
   ready_.wait(lock, [this] { return !pending_.empty() || closed_; });
   if (pending_.empty()) return false;
-  *messages = std::move(pending_.front());
+  messages->swap(pending_.front());
+  KeepSpare(std::move(pending_.front()), &spare_);
   pending_.pop_front();
   UpdateReadyFd();
   return true;
@@ -68,11 +90,12 @@ Status ReplyChannel::Create(std::unique_ptr<ReplyChannel>* channel) {
   return Status::Ok();
 }
 
-void ReplyChannel::Post(Replies replies) {
+void ReplyChannel::Post(int slot, uint64_t generation, std::string* messages) {
   bool wake;
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    pending_.push_back(std::move(replies));
+    pending_.push_back({slot, generation, {}});
+    SwapForSpare(messages, &spare_, &pending_.back().messages);
     wake = !signaled_;
     signaled_ = true;
   }
@@ -91,6 +114,12 @@ void ReplyChannel::TakeAll(std::vector<Replies>* replies) {
   std::lock_guard<std::mutex> lock(mutex_);
   replies->swap(pending_);
   signaled_ = false;
+}
+
+void ReplyChannel::Recycle(std::vector<Replies>* replies) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  for (Replies& reply : *replies) KeepSpare(std::move(reply.messages), &spare_);
+  replies->clear();
 }
 
 }  // namespace farm

@@ -1,9 +1,12 @@
 // The channels of thread mode: a queue of messages to each worker thread,
 // and one channel that carries every thread's replies back to the
 // coordinator thread. Both carry wire messages (common/wire.h), many lines
-// to a string, so tiny tasks cost one lock per batch, not per task. Every
-// member is guarded by its object's mutex; the threads share nothing else
-// that changes.
+// to a string, so tiny tasks cost one lock per batch, not per task. The
+// strings go back and forth: each side swaps its full buffer for an empty
+// one the other side is done with, so a batch costs no allocation, and no
+// thread frees what another allocated (slow in malloc, and page faults for
+// every fresh buffer). Every member is guarded by its object's mutex; the
+// threads share nothing else that changes.
 #pragma once
 
 #include <condition_variable>
@@ -24,8 +27,10 @@ class MessageQueue {
  public:
   static Status Create(std::unique_ptr<MessageQueue>* queue);
 
-  void Push(std::string messages);
-  // Waits for messages; false once the queue is closed and empty.
+  // Queues *messages, leaving in it an emptied buffer to fill next.
+  void Push(std::string* messages);
+  // Waits for messages and swaps them into *messages, whose old buffer goes
+  // back for Push() to reuse; false once the queue is closed and empty.
   bool Pop(std::string* messages);
   // Readable while messages wait or the queue is closed: a worker busy with
   // transfers waits on it together with its sockets.
@@ -43,6 +48,7 @@ class MessageQueue {
   std::mutex mutex_;
   std::condition_variable ready_;
   std::deque<std::string> pending_;
+  std::vector<std::string> spare_;  // emptied buffers, for Push()
   bool closed_ = false;
   bool signaled_ = false;  // ready_fd_ holds a count
 };
@@ -61,9 +67,13 @@ class ReplyChannel {
   static Status Create(std::unique_ptr<ReplyChannel>* channel);
 
   int fd() const { return event_fd_.get(); }
-  void Post(Replies replies);
+  // Posts *messages, leaving in it an emptied buffer to fill next.
+  void Post(int slot, uint64_t generation, std::string* messages);
   // Takes everything posted so far; *replies must be empty.
   void TakeAll(std::vector<Replies>* replies);
+  // Gives the buffers of replies read back for Post() to reuse, and empties
+  // *replies.
+  void Recycle(std::vector<Replies>* replies);
 
  private:
   explicit ReplyChannel(Fd event_fd) : event_fd_(std::move(event_fd)) {}
@@ -71,6 +81,7 @@ class ReplyChannel {
   Fd event_fd_;
   std::mutex mutex_;
   std::vector<Replies> pending_;
+  std::vector<std::string> spare_;  // emptied buffers, for Post()
   bool signaled_ = false;  // the eventfd was written since the last TakeAll()
 };
 

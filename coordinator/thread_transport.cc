@@ -10,18 +10,6 @@
 #include "worker/worker_loop.h"
 
 namespace farm {
-namespace {
-
-// Takes the text out of *buffer and leaves it empty with as much room as it
-// had, so that the next batch is written without growing it step by step.
-std::string TakeKeepingCapacity(std::string* buffer) {
-  std::string fresh;
-  fresh.reserve(buffer->capacity());
-  buffer->swap(fresh);
-  return fresh;
-}
-
-}  // namespace
 
 // A worker thread's end of its channels. Shared between the thread and the
 // transport, so a thread abandoned by a second Ctrl-C never outlives what it
@@ -37,7 +25,7 @@ struct ThreadTransport::Worker : WorkerChannel {
   }
   int ready_fd() const override { return queue->ready_fd(); }
   Status Send(std::string* messages) override {
-    replies->Post({slot, generation, TakeKeepingCapacity(messages)});
+    replies->Post(slot, generation, messages);
     return Status::Ok();
   }
 
@@ -88,8 +76,8 @@ void ThreadTransport::EndThread(Slot& slot, bool abandon) {
 
 void ThreadTransport::Send(int index, std::string* messages) {
   Slot& slot = slots_[static_cast<size_t>(index)];
-  if (slot.worker) slot.worker->queue->Push(TakeKeepingCapacity(messages));
-  messages->clear();
+  if (slot.worker) slot.worker->queue->Push(messages);
+  messages->clear();  // sent, or dropped with the worker
 }
 
 void ThreadTransport::CloseInput(int index) {
@@ -114,7 +102,6 @@ Status ThreadTransport::Wait(const WaitRequest& request, TransportEvents& events
   *input_ready = request.input_fd >= 0 && fds[1].revents != 0;
   if (fds[0].revents == 0) return Status::Ok();
 
-  taken_.clear();
   replies_->TakeAll(&taken_);
   for (const ReplyChannel::Replies& replies : taken_) {
     const Slot& slot = slots_[static_cast<size_t>(replies.slot)];
@@ -125,6 +112,7 @@ Status ThreadTransport::Wait(const WaitRequest& request, TransportEvents& events
       text.remove_prefix(end == std::string_view::npos ? text.size() : end + 1);
     }
   }
+  replies_->Recycle(&taken_);
   return Status::Ok();
 }
 

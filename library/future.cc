@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <iterator>
 
+#include "common/json_parse.h"
 #include "library/executor_core.h"
 
 namespace farm {
@@ -26,9 +27,10 @@ nlohmann::json Outcome(const FutureState& state) {
     // Parsing only that is most of a tiny task's cost saved.
     constexpr std::string_view kKey = ",\"result\":";
     const size_t at = state.line.find(kKey);
-    if (at != std::string::npos && state.line.back() == '}')
-      return nlohmann::json::parse(state.line.begin() + static_cast<ptrdiff_t>(at + kKey.size()),
-                                   state.line.end() - 1);
+    if (at != std::string::npos && state.line.back() == '}') {
+      const size_t begin = at + kKey.size();
+      return ParseJson(std::string_view(state.line).substr(begin, state.line.size() - 1 - begin));
+    }
   }
   nlohmann::json line = nlohmann::json::parse(state.line);
   if (state.ok) return std::move(line["result"]);

@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/json_parse.h"
 #include "worker/fetch_tasks.h"
 #include "worker/run_task.h"
 #include "worker/task.h"
@@ -81,7 +82,7 @@ Status TaskServer::Handle(std::string_view line, std::string* out) {
   RunningTask* running = options_.running;
   const Clock::time_point started = Clock::now();
   if (running != nullptr) running->Begin(message.seq, Nanoseconds(started));
-  nlohmann::json task = nlohmann::json::parse(message.task_json, nullptr, /*allow_exceptions=*/false);
+  nlohmann::json task = ParseJson(message.task_json);
   if (task.is_discarded()) return Status::Error("a task that is not JSON");
   if (fetches_->Start(message.seq, message.attempt, task)) {
     if (options_.overlap_transfers) {

@@ -1,9 +1,9 @@
 // libFuzzer target for what crosses a pipe: the line splitter, the reply
 // decoders the coordinator runs on whatever a worker writes, and the task
-// decoding a worker runs on what it reads. Checks, besides "no crash":
+// decoding and parsing a worker runs on what it reads. Checks, besides "no crash":
 // lines do not depend on how the bytes were chunked, no line is longer than
-// the limit, and whatever a decoder accepts is a view into its line and, for
-// a reply, a JSON object.
+// the limit, whatever a decoder accepts is a view into its line and, for a
+// reply, a JSON object, and a task parses to the value nlohmann gives.
 #include <cstdint>
 #include <cstdlib>
 #include <string>
@@ -12,6 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/json_parse.h"
 #include "common/line_splitter.h"
 #include "common/wire.h"
 
@@ -44,9 +45,11 @@ void Decode(std::string_view line) {
   if (farm::wire::DecodeTask(line, &message)) {
     Check(Within(message.task_json, line));
     Check(message.attempt >= 1);
-    // What the worker does next with it.
-    nlohmann::json task = nlohmann::json::parse(message.task_json, nullptr, false);
-    (void)task;
+    // What the worker does next with it: the same value as nlohmann's.
+    nlohmann::json task = farm::ParseJson(message.task_json);
+    nlohmann::json reference = nlohmann::json::parse(message.task_json, nullptr, false);
+    Check(task.is_discarded() == reference.is_discarded());
+    Check(task.is_discarded() || task.dump() == reference.dump());
   }
 }
 
