@@ -18,18 +18,29 @@ constexpr size_t kMaxQueuedBytes = 4 * 1024 * 1024;
 constexpr uint64_t kRowsPerCommit = 20'000;
 constexpr auto kCommitEvery = std::chrono::milliseconds(500);
 
+// Rows go kRowsPerInsert to a statement: what SQLite does once per
+// statement (its program started and halted, cursors opened and closed) is
+// then paid once for many rows. The rest of a batch goes one row at a time.
+constexpr int kRowsPerInsert = 32;
+constexpr int kColumns = 11;
+
 // The primary key makes a second row for an id of a run impossible: the
-// upsert replaces a failed row when --resume runs its task again.
-constexpr const char* kInsert = R"sql(
+// upsert replaces a failed row when --resume runs its task again (or the
+// earlier of two lines with one id, as within one statement).
+std::string InsertSql(int rows) {
+  std::string sql = R"sql(
 INSERT INTO results (run, id, type, ok, worker, attempts, elapsed_ms, error_code,
                      error_message, result, finished_at)
-VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+VALUES )sql";
+  for (int row = 0; row < rows; ++row) sql += row == 0 ? "(?,?,?,?,?,?,?,?,?,?,?)" : ",(?,?,?,?,?,?,?,?,?,?,?)";
+  return sql + R"sql(
 ON CONFLICT (run, id) DO UPDATE SET
   type = excluded.type, ok = excluded.ok, worker = excluded.worker,
   attempts = excluded.attempts, elapsed_ms = excluded.elapsed_ms,
   error_code = excluded.error_code, error_message = excluded.error_message,
   result = excluded.result, finished_at = excluded.finished_at
 )sql";
+}
 
 double UnixNow() {
   return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
@@ -41,14 +52,17 @@ int BindText(sqlite3_stmt* stmt, int index, std::string_view text) {
                            SQLITE_STATIC);
 }
 
-// Binds a member of `object` that is a string, else NULL.
+// Binds a member of `object` that is a string, else NULL. A copy: the
+// object goes before the statement runs.
 void BindStringMember(sqlite3_stmt* stmt, int index, const nlohmann::json& object,
                       const char* key) {
   auto it = object.is_object() ? object.find(key) : object.end();
-  if (it != object.end() && it->is_string())
-    BindText(stmt, index, it->get_ref<const std::string&>());
-  else
+  if (it != object.end() && it->is_string()) {
+    const std::string& text = it->get_ref<const std::string&>();
+    sqlite3_bind_text(stmt, index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
+  } else {
     sqlite3_bind_null(stmt, index);
+  }
 }
 
 }  // namespace
@@ -88,11 +102,13 @@ Status DbWriter::Open(const std::string& path, const DbRunInfo& info, bool resum
   if (s.ok() && run_ == 0) run_ = sqlite3_last_insert_rowid(db);
   stmt.reset();
   if (s.ok()) s = Exec(db, "COMMIT", what);
-  if (s.ok()) s = Prepare(db, kInsert, &insert_);
+  if (s.ok()) s = Prepare(db, InsertSql(1).c_str(), &insert_one_);
+  if (s.ok()) s = Prepare(db, InsertSql(kRowsPerInsert).c_str(), &insert_many_);
   if (!s.ok()) {
     sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
     return s;
   }
+  scratch_.resize(kRowsPerInsert);
   thread_ = std::thread([this] { Loop(); });
   return Status::Ok();
 }
@@ -157,52 +173,78 @@ void DbWriter::Loop() {
 
 Status DbWriter::Write(const Batch& batch) {
   std::string_view lines = batch.lines;
+  std::string_view group[kRowsPerInsert];
   while (!lines.empty()) {
-    size_t end = lines.find('\n');
+    int rows = 0;
+    for (size_t end; rows < kRowsPerInsert && !lines.empty(); lines.remove_prefix(end + 1)) {
+      end = lines.find('\n');
+      group[rows++] = lines.substr(0, end);
+    }
     if (!in_transaction_)
       if (Status s = Begin(); !s.ok()) return s;
-    if (Status s = InsertLine(lines.substr(0, end), batch.received_at); !s.ok()) return s;
-    lines.remove_prefix(end + 1);
-    // The clock is read every 256 rows and after each batch, not each row.
-    if (++rows_in_transaction_ >= kRowsPerCommit ||
-        ((lines.empty() || rows_in_transaction_ % 256 == 0) &&
-         SteadyClock::now() >= transaction_started_ + kCommitEvery))
+    if (rows == kRowsPerInsert) {
+      if (Status s = Insert(insert_many_.get(), group, rows, batch.received_at); !s.ok()) return s;
+    } else {
+      for (int row = 0; row < rows; ++row)
+        if (Status s = Insert(insert_one_.get(), &group[row], 1, batch.received_at); !s.ok())
+          return s;
+    }
+    rows_in_transaction_ += static_cast<uint64_t>(rows);
+    // The clock is read once a group, not once a row.
+    if (rows_in_transaction_ >= kRowsPerCommit ||
+        SteadyClock::now() >= transaction_started_ + kCommitEvery)
       if (Status s = Commit(); !s.ok()) return s;
   }
   return Status::Ok();
 }
 
+// Binds the rows of `lines` to `stmt`, which takes that many, and runs it.
+Status DbWriter::Insert(sqlite3_stmt* stmt, const std::string_view* lines, int rows,
+                        double received_at) {
+  for (int row = 0; row < rows; ++row)
+    if (Status s = BindRow(stmt, row * kColumns, lines[row], received_at, &scratch_[row]);
+        !s.ok()) {
+      sqlite3_clear_bindings(stmt);
+      return s;
+    }
+  int rc = sqlite3_step(stmt);
+  sqlite3_reset(stmt);
+  if (rc != SQLITE_DONE) return DbError(db_.get(), What());
+  return Status::Ok();
+}
+
 // Split here, in the writer thread, so the coordinator never parses a
 // result. Lines are farm's own, from common/result_line.h; only a failed
-// task's error object is parsed as JSON.
-Status DbWriter::InsertLine(std::string_view line, double received_at) {
+// task's error object is parsed as JSON. Text is bound where it lies in the
+// line, or in `scratch` once unescaped, until the statement has run.
+Status DbWriter::BindRow(sqlite3_stmt* stmt, int first, std::string_view line,
+                         double received_at, RowScratch* scratch) {
   ResultParts parts;
   if (!SplitResultLine(line, &parts))
     return Status::Error(What() + ": not a result line: " + std::string(line.substr(0, 80)));
   const ResultHeader& header = parts.header;
-  sqlite3_stmt* stmt = insert_.get();
-  sqlite3_bind_int64(stmt, 1, run_);
-  std::string id;
-  BindId(stmt, 2, header.id_json, &id);
-  std::string type;  // the type as plain text: `fib`, not `"fib"`
-  if (header.type_json != "null") type = JsonStringValue(header.type_json);
-  header.type_json == "null" ? sqlite3_bind_null(stmt, 3) : BindText(stmt, 3, type);
-  sqlite3_bind_int(stmt, 4, parts.ok ? 1 : 0);
-  header.worker < 0 ? sqlite3_bind_null(stmt, 5) : sqlite3_bind_int(stmt, 5, header.worker);
-  sqlite3_bind_int(stmt, 6, header.attempts);
-  sqlite3_bind_double(stmt, 7, header.elapsed_ms);
+  sqlite3_bind_int64(stmt, first + 1, run_);
+  BindId(stmt, first + 2, header.id_json, &scratch->id);
+  if (header.type_json == "null") {
+    sqlite3_bind_null(stmt, first + 3);
+  } else {  // the type as plain text: `fib`, not `"fib"`
+    scratch->type = JsonStringValue(header.type_json);
+    BindText(stmt, first + 3, scratch->type);
+  }
+  sqlite3_bind_int(stmt, first + 4, parts.ok ? 1 : 0);
+  header.worker < 0 ? sqlite3_bind_null(stmt, first + 5)
+                    : sqlite3_bind_int(stmt, first + 5, header.worker);
+  sqlite3_bind_int(stmt, first + 6, header.attempts);
+  sqlite3_bind_double(stmt, first + 7, header.elapsed_ms);
   nlohmann::json error;
   if (!parts.ok) {
     error = nlohmann::json::parse(parts.error_json, nullptr, /*allow_exceptions=*/false);
     if (!error.is_object()) error = nlohmann::json::object();
   }
-  BindStringMember(stmt, 8, error, "code");
-  BindStringMember(stmt, 9, error, "message");
-  parts.ok ? BindText(stmt, 10, parts.result_json) : sqlite3_bind_null(stmt, 10);
-  sqlite3_bind_double(stmt, 11, received_at);
-  int rc = sqlite3_step(stmt);
-  sqlite3_reset(stmt);
-  if (rc != SQLITE_DONE) return DbError(db_.get(), What());
+  BindStringMember(stmt, first + 8, error, "code");
+  BindStringMember(stmt, first + 9, error, "message");
+  parts.ok ? BindText(stmt, first + 10, parts.result_json) : sqlite3_bind_null(stmt, first + 10);
+  sqlite3_bind_double(stmt, first + 11, received_at);
   return Status::Ok();
 }
 
@@ -253,7 +295,8 @@ Status DbWriter::Finish(const std::string& summary_json) {
         status = DbError(db_.get(), "cannot write the summary to --db '" + path_ + "'");
     }
   }
-  insert_.reset();
+  insert_one_.reset();
+  insert_many_.reset();
   db_.reset();  // the last connection: checkpoints, and removes the WAL
   return status;
 }

@@ -14,6 +14,7 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <vector>
 
 #include "common/status.h"
 #include "coordinator/result_db.h"
@@ -62,16 +63,24 @@ class DbWriter : public LineCopy {
     std::string lines;  // each ending in '\n'
     double received_at = 0;
   };
+  // What a row's bound text points into, besides its line.
+  struct RowScratch {
+    std::string id;
+    std::string type;
+  };
   void Push(Batch batch);
   void Loop();
   Status Write(const Batch& batch);
-  Status InsertLine(std::string_view line, double received_at);
+  Status Insert(sqlite3_stmt* stmt, const std::string_view* lines, int rows, double received_at);
+  Status BindRow(sqlite3_stmt* stmt, int first, std::string_view line, double received_at,
+                 RowScratch* scratch);
   Status Begin();
   std::string What() const;  // the start of its error messages
   Status Commit();
 
   SqliteDb db_;
-  SqliteStmt insert_;
+  SqliteStmt insert_one_;
+  SqliteStmt insert_many_;
   std::string path_;
   int64_t run_ = 0;
   std::thread thread_;
@@ -87,6 +96,7 @@ class DbWriter : public LineCopy {
   Status status_;
 
   // Writer thread only.
+  std::vector<RowScratch> scratch_;  // one for each row of a statement
   bool in_transaction_ = false;
   uint64_t rows_in_transaction_ = 0;
   std::chrono::steady_clock::time_point transaction_started_;

@@ -132,6 +132,10 @@ Status DbError(sqlite3* db, const std::string& what) {
 }
 
 Status OpenDb(const std::string& path, int flags, SqliteDb* db) {
+  // No global memory statistics: they cost a process-wide lock for every
+  // allocation, several a row. Only possible before SQLite's first use.
+  static const int no_memory_statistics = sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+  (void)no_memory_statistics;
   sqlite3* handle = nullptr;
   int rc = sqlite3_open_v2(path.c_str(), &handle, flags | SQLITE_OPEN_NOMUTEX, nullptr);
   db->reset(handle);

@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <map>
 #include <set>
 #include <string>
 
@@ -93,6 +94,47 @@ TEST(Db, MixedBatchRowsHoldWhatTheResultLinesHold) {
   ASSERT_EQ(csv.exit_code, 0) << csv.err;
   EXPECT_TRUE(csv.out.starts_with("run,id,type,ok,worker,")) << csv.out;
   EXPECT_NE(csv.out.find(R"(1,"""quote\""d""",fib,0,)"), std::string::npos) << csv.out;
+}
+
+// Rows go many to a statement, the rest of a batch one by one. Quick tasks
+// come back many to a turn of the coordinator's loop, so 150 copies of a
+// mixed batch (1,050 lines, the same ids in every copy) fill whole
+// statements: one row per id is left, the last line's.
+TEST(Db, ManyRowsToAStatementKeepEachIdsLastLine) {
+  TempDir dir;
+  const std::string db = dir.File("r.sqlite"), out = dir.File("r.jsonl");
+  const std::string copy =
+      R"({"id":70,"type":"fib","n":90})" "\n"
+      R"({"id":"x","type":"pi","samples":10})" "\n"
+      R"({"id":"7\"0","type":"sleep","ms":0})" "\n"
+      R"({"type":"random","count":3})" "\n"
+      "not json\n"
+      R"({"id":"quote\"d","type":"fib","n":-1})" "\n"
+      R"({"type":"bogus"})" "\n";
+  std::string batch;
+  for (int i = 0; i < 150; ++i) batch += copy;
+  auto run = RunFarm({"run", "-j", "2", "--seed", "5", "--db", db, "-o", out}, batch);
+  ASSERT_EQ(run.exit_code, 1) << run.err;
+  // Ids 70, "x", "7\"0", "quote\"d", and the line numbers of the other
+  // three lines of each copy; line 70 (the bogus type of the 10th copy) is
+  // id 70 too, and the fib with id 70 of a later copy replaces its failure.
+  EXPECT_EQ(Query(db, "SELECT count(*) FROM results"), std::to_string(4 + 3 * 150 - 1));
+  EXPECT_EQ(Query(db, "SELECT count(*) FROM results WHERE NOT ok"), std::to_string(1 + 2 * 150 - 1));
+  EXPECT_EQ(Query(db, "SELECT type FROM results WHERE id = 70"), "fib");
+  EXPECT_EQ(Query(db, "SELECT type FROM results WHERE id = '7\"0'"), "sleep");
+  EXPECT_EQ(Query(db, "PRAGMA integrity_check"), "ok");
+
+  // Rows are written in the file's order: each id's last line in the file
+  // is the one the database holds.
+  std::map<std::string, std::string> last;
+  testing::FarmRun lines;
+  lines.out = ReadFile(out);
+  for (const json& line : lines.results()) last[line["id"].dump()] = line.dump();
+  std::multiset<std::string> expected;
+  for (const auto& [id, line] : last) expected.insert(line);
+  auto exported = RunFarm({"export", "--db", db});
+  ASSERT_EQ(exported.exit_code, 0) << exported.err;
+  EXPECT_EQ(SortedLines(exported.out), expected);
 }
 
 TEST(Db, ATrickleOfResultsIsCommittedWithinASecond) {
