@@ -79,7 +79,8 @@ class FlatObjectParser {
     if (digits == 0 || digits > kMaxDigits || (digits > 1 && *start == '0')) return false;
     if (p_ < end_ && (*p_ == '.' || *p_ == 'e' || *p_ == 'E')) return false;
     uint64_t magnitude = 0;
-    for (const char* d = start; d < p_; ++d) magnitude = magnitude * 10 + static_cast<uint64_t>(*d - '0');
+    for (const char* d = start; d < p_; ++d)
+      magnitude = magnitude * 10 + static_cast<uint64_t>(*d - '0');
     if (negative) {
       *value = -static_cast<int64_t>(magnitude);
     } else {

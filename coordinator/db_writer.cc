@@ -32,7 +32,10 @@ std::string InsertSql(int rows) {
 INSERT INTO results (run, id, type, ok, worker, attempts, elapsed_ms, error_code,
                      error_message, result, finished_at)
 VALUES )sql";
-  for (int row = 0; row < rows; ++row) sql += row == 0 ? "(?,?,?,?,?,?,?,?,?,?,?)" : ",(?,?,?,?,?,?,?,?,?,?,?)";
+  for (int row = 0; row < rows; ++row) {
+    if (row > 0) sql += ',';
+    sql += "(?,?,?,?,?,?,?,?,?,?,?)";  // kColumns
+  }
   return sql + R"sql(
 ON CONFLICT (run, id) DO UPDATE SET
   type = excluded.type, ok = excluded.ok, worker = excluded.worker,

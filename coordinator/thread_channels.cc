@@ -7,12 +7,17 @@
 namespace farm {
 namespace {
 
-// Emptied buffers kept for reuse, per channel: more are freed.
+// Emptied buffers kept for reuse, per channel: more are freed, and so is a
+// buffer grown past kMaxSpareBytes by a huge result, so that none holds on
+// to its memory for the rest of the run.
 constexpr size_t kMaxSpares = 8;
+constexpr size_t kMaxSpareBytes = 4 << 20;
 
 // Keeps `buffer`, emptied, among the spares if there is room.
 void KeepSpare(std::string&& buffer, std::vector<std::string>* spares) {
-  if (spares->size() >= kMaxSpares || buffer.capacity() == 0) return;
+  if (spares->size() >= kMaxSpares || buffer.capacity() == 0 ||
+      buffer.capacity() > kMaxSpareBytes)
+    return;
   buffer.clear();
   spares->push_back(std::move(buffer));
 }

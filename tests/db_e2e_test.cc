@@ -119,7 +119,8 @@ TEST(Db, ManyRowsToAStatementKeepEachIdsLastLine) {
   // three lines of each copy; line 70 (the bogus type of the 10th copy) is
   // id 70 too, and the fib with id 70 of a later copy replaces its failure.
   EXPECT_EQ(Query(db, "SELECT count(*) FROM results"), std::to_string(4 + 3 * 150 - 1));
-  EXPECT_EQ(Query(db, "SELECT count(*) FROM results WHERE NOT ok"), std::to_string(1 + 2 * 150 - 1));
+  EXPECT_EQ(Query(db, "SELECT count(*) FROM results WHERE NOT ok"),
+            std::to_string(1 + 2 * 150 - 1));
   EXPECT_EQ(Query(db, "SELECT type FROM results WHERE id = 70"), "fib");
   EXPECT_EQ(Query(db, "SELECT type FROM results WHERE id = '7\"0'"), "sleep");
   EXPECT_EQ(Query(db, "PRAGMA integrity_check"), "ok");
