@@ -33,8 +33,9 @@ INSERT INTO results (run, id, type, ok, worker, attempts, elapsed_ms, error_code
                      error_message, result, finished_at)
 VALUES )sql";
   for (int row = 0; row < rows; ++row) {
-    if (row > 0) sql += ',';
-    sql += "(?,?,?,?,?,?,?,?,?,?,?)";  // kColumns
+    sql += row == 0 ? "(?" : ",(?";
+    for (int column = 1; column < kColumns; ++column) sql += ",?";
+    sql += ')';
   }
   return sql + R"sql(
 ON CONFLICT (run, id) DO UPDATE SET

@@ -7,15 +7,17 @@
 namespace farm {
 namespace {
 
-// Emptied buffers kept for reuse, per channel: more are freed, and so is a
-// buffer grown past kMaxSpareBytes by a huge result, so that none holds on
-// to its memory for the rest of the run.
-constexpr size_t kMaxSpares = 8;
+// A worker's queue holds a batch or two: its spares are the batches read.
+constexpr size_t kQueueSpares = 4;
+
+// A buffer grown past kMaxSpareBytes by a huge result is freed, not kept
+// for the rest of the run.
 constexpr size_t kMaxSpareBytes = 4 << 20;
 
-// Keeps `buffer`, emptied, among the spares if there is room.
-void KeepSpare(std::string&& buffer, std::vector<std::string>* spares) {
-  if (spares->size() >= kMaxSpares || buffer.capacity() == 0 ||
+// Keeps `buffer`, emptied, among at most `max` spares. One still within a
+// string's own small buffer is no spare at all.
+void KeepSpare(std::string&& buffer, size_t max, std::vector<std::string>* spares) {
+  if (spares->size() >= max || buffer.capacity() <= std::string().capacity() ||
       buffer.capacity() > kMaxSpareBytes)
     return;
   buffer.clear();
@@ -73,7 +75,7 @@ bool MessageQueue::Pop(std::string* messages) {
   ready_.wait(lock, [this] { return !pending_.empty() || closed_; });
   if (pending_.empty()) return false;
   messages->swap(pending_.front());
-  KeepSpare(std::move(pending_.front()), &spare_);
+  KeepSpare(std::move(pending_.front()), kQueueSpares, &spare_);
   pending_.pop_front();
   UpdateReadyFd();
   return true;
@@ -88,10 +90,10 @@ void MessageQueue::Close() {
   ready_.notify_all();
 }
 
-Status ReplyChannel::Create(std::unique_ptr<ReplyChannel>* channel) {
+Status ReplyChannel::Create(int workers, std::unique_ptr<ReplyChannel>* channel) {
   Fd fd;
   if (Status s = MakeEventFd(&fd); !s.ok()) return s;
-  channel->reset(new ReplyChannel(std::move(fd)));
+  channel->reset(new ReplyChannel(std::move(fd), static_cast<size_t>(workers) + 1));
   return Status::Ok();
 }
 
@@ -123,7 +125,7 @@ void ReplyChannel::TakeAll(std::vector<Replies>* replies) {
 
 void ReplyChannel::Recycle(std::vector<Replies>* replies) {
   std::lock_guard<std::mutex> lock(mutex_);
-  for (Replies& reply : *replies) KeepSpare(std::move(reply.messages), &spare_);
+  for (Replies& reply : *replies) KeepSpare(std::move(reply.messages), max_spares_, &spare_);
   replies->clear();
 }
 

@@ -3,10 +3,11 @@
 // coordinator thread. Both carry wire messages (common/wire.h), many lines
 // to a string, so tiny tasks cost one lock per batch, not per task. The
 // strings go back and forth: each side swaps its full buffer for an empty
-// one the other side is done with, so a batch costs no allocation, and no
+// one the other side is done with, so a batch costs no allocation and no
 // thread frees what another allocated (slow in malloc, and page faults for
-// every fresh buffer). Every member is guarded by its object's mutex; the
-// threads share nothing else that changes.
+// every fresh buffer), except for a buffer a huge result grew. Every member
+// is guarded by its object's mutex; the threads share nothing else that
+// changes.
 #pragma once
 
 #include <condition_variable>
@@ -64,7 +65,8 @@ class ReplyChannel {
     std::string messages;
   };
 
-  static Status Create(std::unique_ptr<ReplyChannel>* channel);
+  // Keeps a spare buffer for each of `workers`, and one more.
+  static Status Create(int workers, std::unique_ptr<ReplyChannel>* channel);
 
   int fd() const { return event_fd_.get(); }
   // Posts *messages, leaving in it an emptied buffer to fill next.
@@ -76,9 +78,11 @@ class ReplyChannel {
   void Recycle(std::vector<Replies>* replies);
 
  private:
-  explicit ReplyChannel(Fd event_fd) : event_fd_(std::move(event_fd)) {}
+  ReplyChannel(Fd event_fd, size_t max_spares)
+      : event_fd_(std::move(event_fd)), max_spares_(max_spares) {}
 
   Fd event_fd_;
+  const size_t max_spares_;
   std::mutex mutex_;
   std::vector<Replies> pending_;
   std::vector<std::string> spare_;  // emptied buffers, for Post()

@@ -41,7 +41,7 @@ struct ThreadTransport::Worker : WorkerChannel {
 
 Status ThreadTransport::Create(int workers, std::unique_ptr<ThreadTransport>* transport) {
   std::unique_ptr<ReplyChannel> replies;
-  if (Status s = ReplyChannel::Create(&replies); !s.ok()) return s;
+  if (Status s = ReplyChannel::Create(workers, &replies); !s.ok()) return s;
   transport->reset(new ThreadTransport(workers, std::move(replies)));
   return Status::Ok();
 }

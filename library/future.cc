@@ -29,7 +29,9 @@ nlohmann::json Outcome(const FutureState& state) {
     const size_t at = state.line.find(kKey);
     if (at != std::string::npos && state.line.back() == '}') {
       const size_t begin = at + kKey.size();
-      return ParseJson(std::string_view(state.line).substr(begin, state.line.size() - 1 - begin));
+      nlohmann::json result =
+          ParseJson(std::string_view(state.line).substr(begin, state.line.size() - 1 - begin));
+      if (!result.is_discarded()) return result;  // else the whole line's parse throws
     }
   }
   nlohmann::json line = nlohmann::json::parse(state.line);

@@ -18,7 +18,7 @@ TEST(ThreadChannels, EveryMessageReachesItsWorkerAndEveryReplyComesBack) {
   std::vector<std::unique_ptr<MessageQueue>> queues(kWorkers);
   for (auto& queue : queues) ASSERT_TRUE(MessageQueue::Create(&queue).ok());
   std::unique_ptr<ReplyChannel> replies;
-  ASSERT_TRUE(ReplyChannel::Create(&replies).ok());
+  ASSERT_TRUE(ReplyChannel::Create(kWorkers, &replies).ok());
 
   std::vector<std::thread> workers;
   for (int w = 0; w < kWorkers; ++w) {
@@ -123,7 +123,7 @@ TEST(ThreadChannels, BuffersGoBackToTheSideThatFillsThem) {
   EXPECT_TRUE(third.empty());
 
   std::unique_ptr<ReplyChannel> replies;
-  ASSERT_TRUE(ReplyChannel::Create(&replies).ok());
+  ASSERT_TRUE(ReplyChannel::Create(1, &replies).ok());
   std::string reply(1000, 'r');
   const char* const reply_buffer = reply.data();
   replies->Post(0, 1, &reply);
