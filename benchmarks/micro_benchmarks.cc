@@ -1,16 +1,22 @@
 // Micro-benchmarks of what every task pays for: the wire format (encode and
-// decode of a task and of a result), the line splitter, and the fib kernels.
+// decode of a task and of a result), the line splitter, the worker's task
+// parse, the fib kernels, and a row in --db.
 //
 //   build/farm_micro_benchmarks [--benchmark_filter=Wire]
 #include <benchmark/benchmark.h>
+
+#include <stdlib.h>
+#include <unistd.h>
 
 #include <string>
 
 #include <nlohmann/json.hpp>
 
+#include "common/json_parse.h"
 #include "common/line_splitter.h"
 #include "common/result_line.h"
 #include "common/wire.h"
+#include "coordinator/db_writer.h"
 #include "worker/fib.h"
 
 namespace farm {
@@ -109,6 +115,46 @@ void BM_SummarizeDecimal(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(SummarizeDecimal(value));
 }
 BENCHMARK(BM_SummarizeDecimal)->Arg(20)->Arg(1'000'000)->Unit(benchmark::kMicrosecond);
+
+// The worker's parse of a task: farm's quick path, and nlohmann's.
+void BM_ParseTask(benchmark::State& state) {
+  for (auto _ : state) benchmark::DoNotOptimize(ParseJson(kTaskJson));
+}
+BENCHMARK(BM_ParseTask);
+
+void BM_ParseTaskNlohmann(benchmark::State& state) {
+  for (auto _ : state) benchmark::DoNotOptimize(nlohmann::json::parse(kTaskJson));
+}
+BENCHMARK(BM_ParseTaskNlohmann);
+
+// --db: the writer thread's whole cost for a row of a tiny task, from the
+// line to the committed row; a fresh database each iteration.
+void BM_DbWriterRow(benchmark::State& state) {
+  const int rows = static_cast<int>(state.range(0));
+  std::vector<std::string> lines(static_cast<size_t>(rows));
+  for (int i = 0; i < rows; ++i) {
+    const std::string id = std::to_string(i + 1);
+    AppendSuccessLine({.id_json = id, .type_json = R"("sleep")", .worker = i % 2},
+                      R"({"ms":0})", &lines[static_cast<size_t>(i)]);
+  }
+  char dir[] = "/tmp/farm-bench-db-XXXXXX";
+  if (mkdtemp(dir) == nullptr) return state.SkipWithError("mkdtemp");
+  const std::string path = std::string(dir) + "/b.sqlite";
+  for (auto _ : state) {
+    DbWriter writer;
+    if (!writer.Open(path, {.seed = 1, .command_line = "[]", .mode = "process", .workers = 2},
+                     /*resume=*/false).ok())
+      return state.SkipWithError("cannot open the database");
+    for (const std::string& line : lines) writer.Add(line);
+    if (!writer.Finish("{}").ok()) return state.SkipWithError("cannot write the database");
+    state.PauseTiming();
+    for (const char* suffix : {"", "-wal", "-shm"}) unlink((path + suffix).c_str());
+    state.ResumeTiming();
+  }
+  rmdir(dir);
+  state.SetItemsProcessed(state.iterations() * rows);
+}
+BENCHMARK(BM_DbWriterRow)->Arg(100'000)->UseRealTime()->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace farm
