@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "common/fd.h"
 #include "mpi/launcher.h"
 #include "tests/mpi/run_mpi.h"
 
@@ -41,16 +42,14 @@ testing::FarmRun FinishWithin(testing::FarmChild child, double seconds) {
   return run;
 }
 
-// An fd held open for a test's length.
-struct HeldFd {
-  explicit HeldFd(int fd) : fd(fd) {}
-  ~HeldFd() {
-    if (fd >= 0) close(fd);
-  }
-  HeldFd(const HeldFd&) = delete;
-  HeldFd& operator=(const HeldFd&) = delete;
-  const int fd;
-};
+// `count` copies of `line` run by 2 agents whose launchers fork only
+// `forks` workers each, 2 wanted; ended within a minute.
+testing::FarmRun RunWithForkLimit(int forks, int count, const std::string& line) {
+  TempDir dir;
+  testing::WriteFile(dir.File("tasks"), Lines(count, line));
+  return FinishWithin(
+      testing::StartProgram(MpiCommand(3, ForkLimit(forks), {"-j", "2", dir.File("tasks")})), 60);
+}
 
 // Rank 0's own status, said after the summary whenever it is not 0.
 bool SaysExitStatus(const testing::FarmRun& run, int status) {
@@ -100,10 +99,7 @@ TEST(MpiExit, UnderEnableRecoveryFarmSaysItsExitStatusOnStderr) {
 // Every fork fails: each agent gives a slot up after a few tries, and the
 // run ends as process mode's does when no worker can be restarted.
 TEST(MpiStartFailures, NoWorkerThatCanBeForkedEndsTheRunWithAClearMessage) {
-  TempDir dir;
-  testing::WriteFile(dir.File("tasks"), Lines(50, R"({"type":"sleep","ms":1})"));
-  auto run = FinishWithin(
-      testing::StartProgram(MpiCommand(3, ForkLimit(0), {"-j", "2", dir.File("tasks")})), 60);
+  auto run = RunWithForkLimit(0, 50, R"({"type":"sleep","ms":1})");
   EXPECT_EQ(run.exit_code, 3) << run.err;
   EXPECT_NE(run.err.find("no worker could be restarted: MPI rank "), std::string::npos) << run.err;
   EXPECT_NE(run.err.find("Resource temporarily unavailable"), std::string::npos) << run.err;
@@ -116,8 +112,8 @@ TEST(MpiStartFailures, NoWorkerThatCanBeForkedEndsAnIdleRunToo) {
   TempDir dir;
   std::string fifo = dir.File("input");
   ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
-  HeldFd input(open(fifo.c_str(), O_RDWR | O_CLOEXEC));  // no end of input
-  ASSERT_GE(input.fd, 0);
+  Fd input(open(fifo.c_str(), O_RDWR | O_CLOEXEC));  // held open: no end of input
+  ASSERT_TRUE(input.valid());
   auto run =
       FinishWithin(testing::StartProgram(MpiCommand(3, ForkLimit(0), {"-j", "2"}), fifo), 60);
   EXPECT_EQ(run.exit_code, 3) << run.err;
@@ -127,10 +123,7 @@ TEST(MpiStartFailures, NoWorkerThatCanBeForkedEndsAnIdleRunToo) {
 // One worker of two per agent can be forked: the others run every task,
 // none of which is failed for the workers that never started.
 TEST(MpiStartFailures, WorkersThatCannotBeForkedLeaveTheTasksToTheOthers) {
-  TempDir dir;
-  testing::WriteFile(dir.File("tasks"), Lines(300, R"({"type":"sleep","ms":2})"));
-  auto run = FinishWithin(
-      testing::StartProgram(MpiCommand(3, ForkLimit(1), {"-j", "2", dir.File("tasks")})), 60);
+  auto run = RunWithForkLimit(1, 300, R"({"type":"sleep","ms":2})");
   EXPECT_EQ(run.exit_code, 0) << run.err;
   auto results = ById(run.out);
   ASSERT_EQ(results.size(), 300u);
