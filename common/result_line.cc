@@ -69,10 +69,17 @@ bool SplitResultLine(std::string_view line, ResultParts* parts) {
   if (!Eat("null", &line) && !EatNumber(&line, &header.worker)) return false;
   if (!Eat(",\"attempts\":", &line) || !EatNumber(&line, &header.attempts)) return false;
   if (!Eat(",\"elapsed_ms\":", &line) || !EatNumber(&line, &header.elapsed_ms)) return false;
-  if (!Eat(parts->ok ? ",\"result\":" : ",\"error\":", &line) || !line.ends_with('}'))
-    return false;
-  (parts->ok ? parts->result_json : parts->error_json) = line.substr(0, line.size() - 1);
-  return true;
+  parts->result_json = {};
+  if (!parts->ok) {
+    if (!Eat(",\"error\":{\"code\":", &line) || !EatValue(&line, &parts->error_code_json) ||
+        !Eat(",\"message\":", &line) || !EatValue(&line, &parts->error_message_json) ||
+        !Eat("}", &line))
+      return false;
+    if (line == "}") return true;
+  }
+  if (!Eat(",\"result\":", &line) || !line.ends_with('}')) return false;
+  parts->result_json = line.substr(0, line.size() - 1);
+  return !parts->result_json.empty();
 }
 
 void AppendSuccessLine(const ResultHeader& header, std::string_view result_json,

@@ -1,6 +1,7 @@
 // Formats result lines, the output's only format:
 //   {"id":7,"type":"fib","ok":true,"worker":1,"attempts":1,"elapsed_ms":812.4,"result":{...}}
 //   {"id":7,"type":"fib","ok":false,"worker":1,"attempts":1,"elapsed_ms":3.1,"error":{"code":"...","message":"..."}}
+// and a failed line may end in a "result" too (an exec task's exit status).
 // Workers format the lines of tasks they ran; the coordinator formats the
 // lines of tasks that never reached a worker or whose worker died.
 #pragma once
@@ -33,8 +34,10 @@ void AppendErrorLine(const ResultHeader& header, std::string_view code,
 struct ResultParts {
   ResultHeader header;
   bool ok = false;
-  std::string_view result_json;  // ok: the "result" value as written
-  std::string_view error_json;   // not ok: the "error" object as written
+  std::string_view result_json;  // the "result" value as written; empty if none
+  // Not ok: the error's code and message, JSON strings as written.
+  std::string_view error_code_json;
+  std::string_view error_message_json;
 };
 bool SplitResultLine(std::string_view line, ResultParts* parts);
 

@@ -2,8 +2,6 @@
 
 #include <signal.h>
 
-#include <nlohmann/json.hpp>
-
 #include "common/result_line.h"
 
 namespace farm {
@@ -22,19 +20,20 @@ constexpr auto kCommitEvery = std::chrono::milliseconds(500);
 // statement (its program started and halted, cursors opened and closed) is
 // then paid once for many rows. The rest of a batch goes one row at a time.
 constexpr int kRowsPerInsert = 32;
-constexpr int kColumns = 11;
+// A row's columns after its run, which is written into the statement.
+constexpr int kBoundColumns = 10;
 
 // The primary key makes a second row for an id of a run impossible: the
 // upsert replaces a failed row when --resume runs its task again (or the
 // earlier of two lines with one id, as within one statement).
-std::string InsertSql(int rows) {
+std::string InsertSql(int64_t run, int rows) {
   std::string sql = R"sql(
 INSERT INTO results (run, id, type, ok, worker, attempts, elapsed_ms, error_code,
                      error_message, result, finished_at)
 VALUES )sql";
   for (int row = 0; row < rows; ++row) {
-    sql += row == 0 ? "(?" : ",(?";
-    for (int column = 1; column < kColumns; ++column) sql += ",?";
+    sql += (row == 0 ? "(" : ",(") + std::to_string(run);
+    for (int column = 0; column < kBoundColumns; ++column) sql += ",?";
     sql += ')';
   }
   return sql + R"sql(
@@ -56,17 +55,12 @@ int BindText(sqlite3_stmt* stmt, int index, std::string_view text) {
                            SQLITE_STATIC);
 }
 
-// Binds a member of `object` that is a string, else NULL. A copy: the
-// object goes before the statement runs.
-void BindStringMember(sqlite3_stmt* stmt, int index, const nlohmann::json& object,
-                      const char* key) {
-  auto it = object.is_object() ? object.find(key) : object.end();
-  if (it != object.end() && it->is_string()) {
-    const std::string& text = it->get_ref<const std::string&>();
-    sqlite3_bind_text(stmt, index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
-  } else {
+// Binds the value of a JSON string as text, or NULL for none or null.
+void BindJsonString(sqlite3_stmt* stmt, int index, std::string_view json, std::string* scratch) {
+  if (json.empty() || json == "null")
     sqlite3_bind_null(stmt, index);
-  }
+  else
+    BindText(stmt, index, JsonStringValue(json, scratch));
 }
 
 }  // namespace
@@ -106,8 +100,8 @@ Status DbWriter::Open(const std::string& path, const DbRunInfo& info, bool resum
   if (s.ok() && run_ == 0) run_ = sqlite3_last_insert_rowid(db);
   stmt.reset();
   if (s.ok()) s = Exec(db, "COMMIT", what);
-  if (s.ok()) s = Prepare(db, InsertSql(1).c_str(), &insert_one_);
-  if (s.ok()) s = Prepare(db, InsertSql(kRowsPerInsert).c_str(), &insert_many_);
+  if (s.ok()) s = Prepare(db, InsertSql(run_, 1).c_str(), &insert_one_);
+  if (s.ok()) s = Prepare(db, InsertSql(run_, kRowsPerInsert).c_str(), &insert_many_);
   if (!s.ok()) {
     sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
     return s;
@@ -141,11 +135,11 @@ void DbWriter::Push(Batch batch) {
 void DbWriter::Loop() {
   std::unique_lock lock(mu_);
   for (;;) {
-    if (queue_.empty() && !closing_) {
+    if (queue_.empty() && !closing_ && !draining_) {
       if (in_transaction_)
         work_.wait_until(lock, transaction_started_ + kCommitEvery);
       else
-        work_.wait(lock, [this] { return !queue_.empty() || closing_; });
+        work_.wait(lock, [this] { return !queue_.empty() || closing_ || draining_; });
     }
     Status status;
     if (!queue_.empty()) {
@@ -156,11 +150,14 @@ void DbWriter::Loop() {
       lock.unlock();
       status = Write(batch);
       lock.lock();
-    } else if (in_transaction_ &&
-               (closing_ || SteadyClock::now() >= transaction_started_ + kCommitEvery)) {
+    } else if (in_transaction_ && (closing_ || draining_ ||
+                                   SteadyClock::now() >= transaction_started_ + kCommitEvery)) {
       lock.unlock();
       status = Commit();  // a trickle: durable within kCommitEvery
       lock.lock();
+    } else if (draining_) {  // nothing queued, nothing uncommitted
+      draining_ = false;
+      drained_.notify_all();
     } else if (closing_) {
       return;
     }
@@ -170,6 +167,7 @@ void DbWriter::Loop() {
       status_ = status;
       failed_ = true;
       space_.notify_all();
+      drained_.notify_all();
       return;
     }
   }
@@ -206,7 +204,7 @@ Status DbWriter::Write(const Batch& batch) {
 Status DbWriter::Insert(sqlite3_stmt* stmt, const std::string_view* lines, int rows,
                         double received_at) {
   for (int row = 0; row < rows; ++row)
-    if (Status s = BindRow(stmt, row * kColumns, lines[row], received_at, &scratch_[row]);
+    if (Status s = BindRow(stmt, row * kBoundColumns, lines[row], received_at, &scratch_[row]);
         !s.ok()) {
       sqlite3_clear_bindings(stmt);
       return s;
@@ -218,37 +216,28 @@ Status DbWriter::Insert(sqlite3_stmt* stmt, const std::string_view* lines, int r
 }
 
 // Split here, in the writer thread, so the coordinator never parses a
-// result. Lines are farm's own, from common/result_line.h; only a failed
-// task's error object is parsed as JSON. Text is bound where it lies in the
-// line, or in `scratch` once unescaped, until the statement has run.
-Status DbWriter::BindRow(sqlite3_stmt* stmt, int first, std::string_view line,
+// result. Lines are farm's own, from common/result_line.h, and are not
+// parsed as JSON. Text is bound where it lies in the line, or in `scratch`
+// once unescaped, until the statement has run.
+Status DbWriter::BindRow(sqlite3_stmt* stmt, int before, std::string_view line,
                          double received_at, RowScratch* scratch) {
   ResultParts parts;
   if (!SplitResultLine(line, &parts))
     return Status::Error(What() + ": not a result line: " + std::string(line.substr(0, 80)));
   const ResultHeader& header = parts.header;
-  sqlite3_bind_int64(stmt, first + 1, run_);
-  BindId(stmt, first + 2, header.id_json, &scratch->id);
-  if (header.type_json == "null") {
-    sqlite3_bind_null(stmt, first + 3);
-  } else {  // the type as plain text: `fib`, not `"fib"`
-    scratch->type = JsonStringValue(header.type_json);
-    BindText(stmt, first + 3, scratch->type);
-  }
-  sqlite3_bind_int(stmt, first + 4, parts.ok ? 1 : 0);
-  header.worker < 0 ? sqlite3_bind_null(stmt, first + 5)
-                    : sqlite3_bind_int(stmt, first + 5, header.worker);
-  sqlite3_bind_int(stmt, first + 6, header.attempts);
-  sqlite3_bind_double(stmt, first + 7, header.elapsed_ms);
-  nlohmann::json error;
-  if (!parts.ok) {
-    error = nlohmann::json::parse(parts.error_json, nullptr, /*allow_exceptions=*/false);
-    if (!error.is_object()) error = nlohmann::json::object();
-  }
-  BindStringMember(stmt, first + 8, error, "code");
-  BindStringMember(stmt, first + 9, error, "message");
-  parts.ok ? BindText(stmt, first + 10, parts.result_json) : sqlite3_bind_null(stmt, first + 10);
-  sqlite3_bind_double(stmt, first + 11, received_at);
+  int column = before;
+  BindId(stmt, ++column, header.id_json, &scratch->id);
+  BindJsonString(stmt, ++column, header.type_json, &scratch->type);  // fib, not "fib"
+  sqlite3_bind_int(stmt, ++column, parts.ok ? 1 : 0);
+  header.worker < 0 ? sqlite3_bind_null(stmt, ++column)
+                    : sqlite3_bind_int(stmt, ++column, header.worker);
+  sqlite3_bind_int(stmt, ++column, header.attempts);
+  sqlite3_bind_double(stmt, ++column, header.elapsed_ms);
+  BindJsonString(stmt, ++column, parts.error_code_json, &scratch->code);
+  BindJsonString(stmt, ++column, parts.error_message_json, &scratch->message);
+  parts.result_json.empty() ? sqlite3_bind_null(stmt, ++column)
+                            : BindText(stmt, ++column, parts.result_json);
+  sqlite3_bind_double(stmt, ++column, received_at);
   return Status::Ok();
 }
 
@@ -269,6 +258,16 @@ Status DbWriter::Commit() {
     return DbError(db_.get(), What());
   in_transaction_ = false;
   return Status::Ok();
+}
+
+Status DbWriter::Drain() {
+  if (!opened()) return status();
+  Flush();
+  std::unique_lock lock(mu_);
+  draining_ = true;
+  work_.notify_all();
+  drained_.wait(lock, [this] { return !draining_ || failed_; });
+  return status_;
 }
 
 Status DbWriter::status() const {

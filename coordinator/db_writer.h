@@ -51,6 +51,10 @@ class DbWriter : public LineCopy {
   // of the event loop.
   void Flush() override;
 
+  // Hands over the batch being filled and waits until every row given so
+  // far is committed: the run's time then includes its database.
+  Status Drain();
+
   // Writes what is queued, commits, records `summary_json` and the end time
   // in the runs row, and stops the thread. What the writer failed with, if
   // it did; everything committed before a failure stays.
@@ -67,12 +71,15 @@ class DbWriter : public LineCopy {
   struct RowScratch {
     std::string id;
     std::string type;
+    std::string code;
+    std::string message;
   };
   void Push(Batch batch);
   void Loop();
   Status Write(const Batch& batch);
   Status Insert(sqlite3_stmt* stmt, const std::string_view* lines, int rows, double received_at);
-  Status BindRow(sqlite3_stmt* stmt, int first, std::string_view line, double received_at,
+  // Binds a row's columns after parameter `before` of `stmt`.
+  Status BindRow(sqlite3_stmt* stmt, int before, std::string_view line, double received_at,
                  RowScratch* scratch);
   Status Begin();
   std::string What() const;  // the start of its error messages
@@ -89,8 +96,10 @@ class DbWriter : public LineCopy {
   mutable std::mutex mu_;
   std::condition_variable work_;   // a batch, or closing
   std::condition_variable space_;  // room in the queue, or failed
+  std::condition_variable drained_;  // all committed, or failed
   std::deque<Batch> queue_;
   size_t queued_bytes_ = 0;
+  bool draining_ = false;
   bool closing_ = false;
   std::atomic<bool> failed_ = false;  // read by Add() without the lock
   Status status_;

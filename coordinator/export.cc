@@ -61,7 +61,7 @@ void AppendJsonLine(sqlite3_stmt* stmt, std::string* out) {
   if (sqlite3_column_int(stmt, kOk) != 0)
     AppendSuccessLine(header, Text(stmt, kResult), out);
   else
-    AppendErrorLine(header, Text(stmt, kCode), Text(stmt, kMessage), out);
+    AppendErrorLine(header, Text(stmt, kCode), Text(stmt, kMessage), out, Text(stmt, kResult));
   out->push_back('\n');
 }
 

@@ -81,11 +81,13 @@ Status CheckVersion(sqlite3* db, const std::string& path) {
                        " only: give a new file, or export it with the farm that wrote it");
 }
 
-std::string JsonStringValue(std::string_view json) {
-  if (json.find('\\') == std::string_view::npos)
-    return std::string(json.substr(1, json.size() - 2));
+std::string_view JsonStringValue(std::string_view json, std::string* scratch) {
+  if (json.size() >= 2 && json.front() == '"' && json.find('\\') == std::string_view::npos)
+    return json.substr(1, json.size() - 2);
   nlohmann::json value = nlohmann::json::parse(json, nullptr, /*allow_exceptions=*/false);
-  return value.is_string() ? value.get<std::string>() : std::string(json);
+  if (!value.is_string()) return json;
+  *scratch = value.get<std::string>();
+  return *scratch;
 }
 
 void BindId(sqlite3_stmt* stmt, int index, std::string_view id_json, std::string* scratch) {
@@ -100,9 +102,8 @@ void BindId(sqlite3_stmt* stmt, int index, std::string_view id_json, std::string
     }
     return;
   }
-  *scratch = JsonStringValue(id_json);
-  sqlite3_bind_text(stmt, index, scratch->data(), static_cast<int>(scratch->size()),
-                    SQLITE_STATIC);
+  const std::string_view text = JsonStringValue(id_json, scratch);
+  sqlite3_bind_text(stmt, index, text.data(), static_cast<int>(text.size()), SQLITE_STATIC);
 }
 
 std::string IdJsonOf(sqlite3_stmt* stmt, int column) {

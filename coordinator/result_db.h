@@ -53,8 +53,9 @@ Status Exec(sqlite3* db, const char* sql, const std::string& what);
 void BindId(sqlite3_stmt* stmt, int index, std::string_view id_json, std::string* scratch);
 // The canonical id of a column value that BindId stored.
 std::string IdJsonOf(sqlite3_stmt* stmt, int column);
-// A JSON string's value; a plain copy unless it holds an escape.
-std::string JsonStringValue(std::string_view json);
+// A JSON string's value: a view into `json`, or into *scratch once
+// unescaped. Anything but a string comes back as it is.
+std::string_view JsonStringValue(std::string_view json, std::string* scratch);
 
 // An error naming both versions unless `db` is empty or of kDbSchemaVersion.
 Status CheckVersion(sqlite3* db, const std::string& path);

@@ -45,8 +45,10 @@ void ResultSink::Emit(std::string_view line, bool ok) {
   buffer_.append(line);
   buffer_.push_back('\n');
   buffered_ok_.push_back(ok);
-  if (copy_ != nullptr && failure_ == Failure::kNone && !copy_->Add(line))
+  if (copy_ != nullptr && failure_ == Failure::kNone && !copy_->Add(line)) {
+    copy_failed_ = true;
     Fail(Failure::kWriteError, copy_->status());
+  }
   if (buffer_.size() >= kFlushAt) (void)Flush();
 }
 

@@ -44,6 +44,8 @@ class ResultSink {
   bool opened() const { return fd_.valid(); }
   // Every line written also goes to `copy`; its failure is the sink's.
   void CopyTo(LineCopy* copy) { copy_ = copy; }
+  // The copy failed while lines were given to it: status() is its failure.
+  bool copy_failed() const { return copy_failed_; }
 
   // Takes the result line (without '\n') of task `seq`. Every seq from 1 up
   // gets exactly one Add() or Skip().
@@ -105,6 +107,7 @@ class ResultSink {
   bool keep_order_;
   Fd fd_;
   LineCopy* copy_ = nullptr;
+  bool copy_failed_ = false;
   bool blocking_reader_ = false;  // not a regular file: a write can wait forever
   std::string buffer_;
   std::vector<char> buffered_ok_;  // per line in buffer_ (char, not bool: a plain push_back)

@@ -193,6 +193,7 @@ ExitStatus RunStarted(const RunOptions& options, RunTasks& tasks, RunSummary* su
   if (const Status& s = tasks.read_status(); !s.ok() && status.ok())
     status = s;  // the lines after the error never ran
   (void)sink.Finish();
+  db.Drain();  // the results are not all written until they are committed
   summary->wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   rusage usage;
   if (getrusage(RUSAGE_SELF, &usage) == 0) summary->coordinator_peak_rss_mb = usage.ru_maxrss / 1024.0;

@@ -23,6 +23,7 @@ Status RunDb::Start(const RunOptions& options, int workers, ResultSink* sink, Ta
   }
   sink->CopyTo(&writer_);
   sink_ = sink;
+  command_ = options.command;
   return Status::Ok();
 }
 
@@ -30,15 +31,20 @@ RunDb::~RunDb() {
   if (sink_ != nullptr) sink_->CopyTo(nullptr);
 }
 
+void RunDb::Drain() {
+  (void)writer_.Drain();  // a failure is Finish's to say
+}
+
 ExitStatus RunDb::Finish(const RunSummary& summary, ExitStatus exit_status) {
   if (!writer_.opened()) return exit_status;
-  const bool said = !writer_.status().ok();  // the sink failed with it, and said so
+  // The sink failed with it, and said so.
+  const bool said = sink_ != nullptr && sink_->copy_failed();
   const Status lookups = done_.status();
   done_.Close();
   Status status = writer_.Finish(SummaryJson(summary));
   if (status.ok() && resume_) status = lookups;
   if (status.ok()) return exit_status;
-  if (!said) Say("farm run: " + status.message() + "\n");
+  if (!said) Say("farm " + command_ + ": " + status.message() + "\n");
   return exit_status == kExitInterrupted ? exit_status : kExitCannotComplete;
 }
 

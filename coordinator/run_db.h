@@ -25,6 +25,9 @@ class RunDb {
   // `source` skip the ids the newest run has done.
   Status Start(const RunOptions& options, int workers, ResultSink* sink, TaskSource* source);
 
+  // Waits until every result so far is committed.
+  void Drain();
+
   // Commits the rest and records the summary. A failure of the database is
   // said, and is exit 3 unless the run already ends on a worse status.
   ExitStatus Finish(const RunSummary& summary, ExitStatus exit_status);
@@ -33,6 +36,7 @@ class RunDb {
   DbWriter writer_;
   DbDoneIds done_;
   ResultSink* sink_ = nullptr;
+  std::string command_;  // run, exec or crawl: what its messages start with
   bool resume_ = false;
 };
 

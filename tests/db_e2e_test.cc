@@ -69,21 +69,29 @@ const char* kMixedBatch =
     R"({"id":"70","type":"sleep","ms":1})" "\n"
     R"({"type":"random","count":3})" "\n"
     "not json\n"
-    R"({"id":"quote\"d","type":"fib","n":-1})" "\n"
-    R"({"type":"bogus"})" "\n";
+    R"({"id":"quote\"d","type":"fib","n":"\""})" "\n"
+    R"({"type":"bogus"})" "\n"
+    R"({"id":"e","type":"exec","argv":["sh","-c","echo '\"said\"'; exit 3"]})" "\n";
 
 TEST(Db, MixedBatchRowsHoldWhatTheResultLinesHold) {
   TempDir dir;
   const std::string db = dir.File("r.sqlite"), out = dir.File("r.jsonl");
-  auto run = RunFarm({"run", "-j", "2", "--seed", "5", "--db", db, "-o", out}, kMixedBatch);
+  auto run = RunFarm(
+      {"run", "-j", "2", "--seed", "5", "--allow-exec", "--db", db, "-o", out}, kMixedBatch);
   ASSERT_EQ(run.exit_code, 1) << run.err;
-  EXPECT_EQ(Query(db, "SELECT count(*) FROM results"), "7");
-  EXPECT_EQ(Query(db, "SELECT count(*) FROM results WHERE NOT ok"), "3");
+  EXPECT_EQ(Query(db, "SELECT count(*) FROM results"), "8");
+  EXPECT_EQ(Query(db, "SELECT count(*) FROM results WHERE NOT ok"), "4");
   EXPECT_EQ(Query(db, "SELECT json_extract(result, '$.digits') FROM results WHERE id = 70"), "19");
   EXPECT_EQ(Query(db, "SELECT type FROM results WHERE id = '70'"), "sleep");  // "70" is not 70
   EXPECT_EQ(Query(db, "SELECT error_code FROM results WHERE id = 5"), "bad_json");
+  EXPECT_EQ(Query(db, R"(SELECT error_message FROM results WHERE id = 'quote"d')"),
+            R"(field 'n' must be an integer, got "\"")");
+  // A failed task keeps its error and what it still produced.
+  EXPECT_EQ(Query(db, "SELECT error_code FROM results WHERE id = 'e'"), "exit_status");
+  EXPECT_EQ(Query(db, "SELECT json_extract(result, '$.stdout') FROM results WHERE id = 'e'"),
+            "\"said\"\n");
   EXPECT_EQ(Query(db, "SELECT seed || ' ' || mode || ' ' || workers FROM runs"), "5 process 2");
-  EXPECT_EQ(Query(db, "SELECT json_extract(summary, '$.failed') FROM runs"), "3");
+  EXPECT_EQ(Query(db, "SELECT json_extract(summary, '$.failed') FROM runs"), "4");
   EXPECT_EQ(Query(db, "PRAGMA integrity_check"), "ok");
 
   auto exported = RunFarm({"export", "--db", db});

@@ -104,7 +104,19 @@ TEST(SplitResultLine, GivesBackWhatTheLineWasMadeOf) {
   EXPECT_FALSE(parts.ok);
   EXPECT_EQ(parts.header.type_json, "null");
   EXPECT_EQ(parts.header.worker, -1);
-  EXPECT_EQ(parts.error_json, R"({"code":"bad_json","message":"x"})");
+  EXPECT_EQ(parts.error_code_json, R"("bad_json")");
+  EXPECT_EQ(parts.error_message_json, R"("x")");
+  EXPECT_EQ(parts.result_json, "");
+
+  // A failed task may still have a result, after its error.
+  line.clear();
+  AppendErrorLine({.id_json = "8", .type_json = R"("exec")", .worker = 1}, "exit_status",
+                  "said \"no\"}", &line, R"({"exit_code":3})");
+  ASSERT_TRUE(SplitResultLine(line, &parts)) << line;
+  EXPECT_FALSE(parts.ok);
+  EXPECT_EQ(parts.error_code_json, R"("exit_status")");
+  EXPECT_EQ(parts.error_message_json, R"("said \"no\"}")");
+  EXPECT_EQ(parts.result_json, R"({"exit_code":3})");
 
   EXPECT_FALSE(SplitResultLine(R"({"type":"fib","id":7})", &parts));
 }
