@@ -116,9 +116,13 @@ class FlatObjectParser {
 
 }  // namespace
 
+bool ParseFlatJson(std::string_view text, nlohmann::json* value) {
+  return FlatObjectParser(text).Parse(value);
+}
+
 nlohmann::json ParseJson(std::string_view text) {
   nlohmann::json value;
-  if (FlatObjectParser(text).Parse(&value)) return value;
+  if (ParseFlatJson(text, &value)) return value;
   return nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
 }
 

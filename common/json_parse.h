@@ -16,4 +16,7 @@ namespace farm {
 // A discarded value (is_discarded()) when `text` is not JSON.
 nlohmann::json ParseJson(std::string_view text);
 
+// The quick path alone: false where it gives up, and nlohmann decides.
+bool ParseFlatJson(std::string_view text, nlohmann::json* value);
+
 }  // namespace farm

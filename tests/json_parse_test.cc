@@ -30,6 +30,13 @@ void ExpectParsesAsNlohmann(std::string_view text) {
   ExpectSame(ParseJson(text), nlohmann::json::parse(text, nullptr, false), text);
 }
 
+// And the quick path took it, or gave it to nlohmann: only speed would
+// tell otherwise.
+void ExpectQuickPath(std::string_view text, bool taken) {
+  nlohmann::json value;
+  EXPECT_EQ(ParseFlatJson(text, &value), taken) << "text: " << text;
+}
+
 TEST(JsonParse, FlatObjectsAsNlohmannBuildsThem) {
   for (std::string_view text : std::initializer_list<std::string_view>{
            R"({"type":"fib","n":20})", R"({})", R"( { } )", R"({"a":-0,"b":0,"c":-17})",
@@ -37,8 +44,10 @@ TEST(JsonParse, FlatObjectsAsNlohmannBuildsThem) {
            R"({"t":true,"f":false,"z":null})",
            R"({"s":"","u":"with spaces ~ and DEL )" "\x7f" R"("})",
            "\t{\"a\" : 1 ,\r\n\"b\":\"x\"}\n", R"({"k":1,"k":"last wins"})",
-           R"({"id":"x-1","type":"sleep","ms":0})"})
+           R"({"id":"x-1","type":"sleep","ms":0})"}) {
     ExpectParsesAsNlohmann(text);
+    ExpectQuickPath(text, true);
+  }
 }
 
 TEST(JsonParse, EverythingElseGoesToNlohmann) {
@@ -50,8 +59,10 @@ TEST(JsonParse, EverythingElseGoesToNlohmann) {
            "7", "-", "", "{", "}", R"({"a":})", R"({"a" 1})", R"({"a":1,})", R"({"a":01})",
            R"({"a":-})", R"({"a":+1})", R"({a:1})", R"({"a":tru})", R"({"a":nulls})",
            R"({"a":1} x)", R"({"a":1}{})", "{\"a\":1}\0x"sv, "{\"s\":\"a\tb\"}", R"({"a":1x})",
-           R"({"a":--1})"})
+           R"({"a":--1})"}) {
     ExpectParsesAsNlohmann(text);
+    ExpectQuickPath(text, false);
+  }
 }
 
 // Random flat-ish objects built from pieces that stress the edges.
