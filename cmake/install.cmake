@@ -65,12 +65,15 @@ set(CPACK_STRIP_FILES ON)
 set(CPACK_PACKAGE_DIRECTORY ${CMAKE_BINARY_DIR}/package)
 
 set(CPACK_DEBIAN_RUNTIME_PACKAGE_NAME farm)
+# Description lines stay within 80 columns, as lintian checks.
 string(CONCAT CPACK_DEBIAN_RUNTIME_DESCRIPTION
     "${FARM_SUMMARY}\n"
-    "farm spreads a batch of JSON-lines tasks (big Fibonacci numbers, Monte Carlo pi,\n"
-    "downloads) over worker processes or threads and writes one JSON result line per\n"
-    "task, whatever happens to it. farm bench compares sequential, thread and process\n"
-    "modes.")
+    "farm spreads a batch of tasks over worker processes, threads or MPI ranks\n"
+    "and writes one JSON result line per task, whatever happens to it: your\n"
+    "own commands (farm exec, as GNU parallel runs them), downloads and polite\n"
+    "crawls with libcurl, big Fibonacci numbers with GMP, and C++ task types of\n"
+    "your own. Results can also go to a SQLite database. farm bench compares\n"
+    "the modes.")
 set(CPACK_DEBIAN_RUNTIME_PACKAGE_SECTION utils)
 # Depends: computed by dpkg-shlibdeps from the libraries farm links (GMP,
 # libcurl, OpenSSL, SQLite, gumbo, libstdc++), with the versions this build
