@@ -200,6 +200,7 @@ bool ParseCrawlOptions(std::span<char* const> args, RunOptions* options, CrawlOp
   SetRunDefaults(options);
   options->command = "crawl";
   options->politeness.robots = true;  // a crawler asks first
+  options->politeness.max_per_host = kCrawlMaxPerHost;
   options->arguments.assign(args.begin(), args.end());
   std::vector<std::string> seeds;
   Status status = ParseFlags(args, AllFlags(CrawlFlags(options, crawl)), &seeds);

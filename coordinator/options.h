@@ -19,6 +19,11 @@ namespace farm {
 
 const char* ModeName(Mode mode);
 
+// farm crawl's --max-per-host unless given: a crawl sends a site request
+// after request, and a browser opens six connections to a host, Scrapy
+// eight. farm run's fetches default to no limit: its URLs are the user's.
+constexpr int kCrawlMaxPerHost = 8;
+
 // How fetches treat the hosts they visit, for the whole run
 // (coordinator/politeness.h).
 struct PolitenessOptions {

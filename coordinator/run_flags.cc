@@ -156,7 +156,8 @@ FlagSection FetchFlags(RunOptions* o) {
            "the whole run (default: 0:0)",
            [o](std::string_view v) { return ParseDelay(v, o); }},
           {"--max-per-host", 0, "N",
-           "requests in flight to one host, across all workers (default: unlimited)",
+           "requests in flight to one host, across all workers (default: unlimited; farm "
+           "crawl's: " + std::to_string(kCrawlMaxPerHost) + ")",
            IntInto("--max-per-host", 1, 1000, &o->politeness.max_per_host)},
           {"--fetch-retries", 0, "K",
            "re-tries of a 5xx, 429, reset or timeout, after a growing pause or Retry-After" +

@@ -112,6 +112,19 @@ TEST_F(CrawlE2E, MaxPerHostHoldsAcrossWorkersAsTheServerCountsIt) {
   EXPECT_EQ(stats["a"]["max_in_flight"], 2) << "and two did run at once";
 }
 
+// With slots for 32 transfers and no --max-per-host, a crawl still sends a
+// host no more than eight requests at a time.
+TEST_F(CrawlE2E, ByDefaultACrawlKeepsToEightRequestsInFlightToAHost) {
+  CrawlSite site({"--pages", "200", "--slow-ms", "30"});
+  testing::FarmRun run =
+      Crawl(site, {"-j", "2", "--concurrency", "16", "--depth", "inf", "--robots", "ignore"});
+  ASSERT_TRUE(run.exit_code == 0 || run.exit_code == 1) << run.err;
+  json stats = site.Json("/__stats");
+  EXPECT_GT(stats["a"]["requests"].size(), 150u);
+  EXPECT_LE(stats["a"]["max_in_flight"], 8);
+  EXPECT_GT(stats["a"]["max_in_flight"], 4) << "and several did run at once";
+}
+
 TEST_F(CrawlE2E, DelayAndCrawlDelaySpaceTheRequestStartsToAHost) {
   CrawlSite site({"--pages", "8", "--crawl-delay", "0.3"});
   testing::FarmRun run = Crawl(site, {"-j", "2", "--concurrency", "4", "--delay", "100:150",
