@@ -51,6 +51,8 @@ namespace farm::wire {
 inline constexpr size_t kMaxTaskLine = 1 << 20;
 inline constexpr size_t kMaxMessageLine = kMaxTaskLine + 256;
 inline constexpr size_t kMaxReplyLine = 64 << 20;
+// A result line, with room for the reply's framing around it.
+inline constexpr size_t kMaxResultLine = kMaxReplyLine - 256;
 
 // Appends a task message and its '\n' to *out.
 void AppendTask(uint64_t seq, int attempt, std::string_view task_json, std::string* out);

@@ -42,6 +42,20 @@ std::string BadUrlLine(uint64_t seq, std::string_view url, size_t bad, bool exec
   return line;
 }
 
+// A task built from a line (an exec command, a URL) can outgrow the line:
+// {} used twice, quotes escaped. Past the wire's limit it is refused here;
+// sent, it would end its worker as a broken one, attempt after attempt.
+std::string TooLargeLine(uint64_t seq, size_t size, bool exec) {
+  std::string line;
+  std::string id = std::to_string(seq);
+  AppendErrorLine({.id_json = id, .type_json = exec ? "\"exec\"" : "\"fetch\"", .attempts = 0},
+                  "bad_task",
+                  "the task made of this line is " + std::to_string(size) + " bytes, over the " +
+                      std::to_string(wire::kMaxTaskLine) + " a task may have",
+                  &line);
+  return line;
+}
+
 bool IsBlank(std::string_view line) {
   return line.find_first_not_of(" \t\r") == std::string_view::npos;
 }
@@ -102,6 +116,10 @@ TaskSource::Next TaskSource::Take(InputTask* task) {
       task->error_line = BadUrlLine(seq_, line, FindInvalidUtf8(line), /*exec=*/true);
       return Next::kTask;
     }
+    if (url_task_.size() > wire::kMaxTaskLine) {
+      task->error_line = TooLargeLine(seq_, url_task_.size(), /*exec=*/true);
+      return Next::kTask;
+    }
     task->json = url_task_;
     if (resume_ != nullptr) MarkDone(std::to_string(seq_), task);
     return Next::kTask;
@@ -127,6 +145,10 @@ TaskSource::Next TaskSource::Take(InputTask* task) {
     url_task_ = "{\"type\":\"fetch\",\"url\":";
     AppendJsonString(line, &url_task_);
     url_task_ += "}";
+    if (url_task_.size() > wire::kMaxTaskLine) {
+      task->error_line = TooLargeLine(seq_, url_task_.size(), /*exec=*/false);
+      return Next::kTask;
+    }
     task->json = url_task_;
     if (resume_ != nullptr) MarkDone(std::to_string(seq_), task);
     return Next::kTask;

@@ -67,5 +67,37 @@ TEST(LargeInputE2E, MillionLinesEachIdOnceInBoundedMemory) {
   EXPECT_EQ(std::count(seen.begin() + 1, seen.end(), true), kLines);
 }
 
+// One line of a run whose output is that line: its error code and message.
+void ExpectOneFailure(const testing::FarmRun& run, const std::string& code,
+                      const std::string& message) {
+  EXPECT_EQ(run.exit_code, 1) << run.err;
+  std::vector<nlohmann::json> lines = run.results();
+  ASSERT_EQ(lines.size(), 1u) << run.err;
+  EXPECT_EQ(lines[0]["error"]["code"], code) << lines[0].dump().substr(0, 300);
+  EXPECT_NE(lines[0]["error"]["message"].get<std::string>().find(message), std::string::npos)
+      << lines[0]["error"]["message"];
+  EXPECT_LE(lines[0]["attempts"], 1) << "not a worker's death, run again";
+}
+
+// 16 MiB of NUL bytes are 96 MiB of result line once each is "\u0000":
+// more than a reply may carry.
+TEST(LargeInputE2E, AResultTooLargeToCarryIsBadTaskOnce) {
+  const std::string task = R"({"type":"exec","argv":["head","-c","16777216","/dev/zero"],)"
+                           R"("max_output_bytes":16777216})";
+  ExpectOneFailure(RunFarm({"run", "-j", "1", "--allow-exec"}, task + "\n"), "bad_task",
+                   "its result line would be");
+}
+
+// Lines within the limit make tasks over it: an argument used three times,
+// a URL of quotes each escaped.
+TEST(LargeInputE2E, ATaskTooLargeToSendIsBadTaskOnce) {
+  const std::string argument(400'000, 'a');
+  ExpectOneFailure(RunFarm({"exec", "-j", "1", "--", "echo", "{}", "{}", "{}"}, argument + "\n"),
+                   "bad_task", "the task made of this line is");
+  const std::string url = "http://127.0.0.1:9/" + std::string(600'000, '"');
+  ExpectOneFailure(RunFarm({"run", "-j", "1", "--urls", "-"}, url + "\n"), "bad_task",
+                   "the task made of this line is");
+}
+
 }  // namespace
 }  // namespace farm

@@ -6,6 +6,7 @@
 #include "common/canonical_id.h"
 #include "common/json_writer.h"
 #include "common/result_line.h"
+#include "common/wire.h"
 #include "worker/registry.h"
 
 namespace farm {
@@ -54,12 +55,23 @@ bool RunTask(uint64_t seq, int attempt, const nlohmann::json& task, Clock::time_
       .worker = worker.index,
       .attempts = attempt,
       .elapsed_ms = std::chrono::duration<double, std::milli>(Clock::now() - started).count()};
-  if (!error_code.empty()) {
+  const size_t start = out->size();
+  if (error_code.empty()) {
+    AppendSuccessLine(header, result, out);
+  } else {
     AppendErrorLine(header, error_code, error_message, out, result);
+  }
+  // Past the wire's limit the coordinator would take the reply for a broken
+  // worker's and run the task again: it fails here, once, saying why.
+  if (const size_t size = out->size() - start; size > wire::kMaxResultLine) {
+    out->resize(start);
+    AppendErrorLine(header, "bad_task",
+                    "its result line would be " + std::to_string(size) + " bytes, over the " +
+                        std::to_string(wire::kMaxResultLine) + " a result may have",
+                    out);
     return false;
   }
-  AppendSuccessLine(header, result, out);
-  return true;
+  return error_code.empty();
 }
 
 }  // namespace farm
