@@ -11,6 +11,17 @@ std::string_view Basename(std::string_view path) {
   return slash == std::string_view::npos ? path : path.substr(slash + 1);
 }
 
+// GNU parallel's {//}, POSIX dirname: trailing slashes are not a
+// component, so a/b/ and a//b are in a; /a is in /, a in the current folder.
+std::string_view Dirname(std::string_view path) {
+  const size_t end = path.find_last_not_of('/');
+  if (end == std::string_view::npos) return path.empty() ? "." : "/";
+  const size_t slash = path.rfind('/', end);
+  if (slash == std::string_view::npos) return ".";
+  const size_t last = path.find_last_not_of('/', slash);
+  return last == std::string_view::npos ? "/" : path.substr(0, last + 1);
+}
+
 // GNU parallel's {.}: the extension of the last component goes, not a dot
 // in a directory's name.
 std::string_view WithoutExtension(std::string_view path) {
@@ -46,9 +57,7 @@ bool ExecTemplate::Replace(std::string_view name, std::string_view line, uint64_
   } else if (name == "/") {
     out->append(Basename(line));
   } else if (name == "//") {
-    size_t slash = line.rfind('/');
-    out->append(slash == std::string_view::npos ? std::string_view(".")
-                                                : line.substr(0, slash == 0 ? 1 : slash));
+    out->append(Dirname(line));
   } else if (name == "/.") {
     out->append(WithoutExtension(Basename(line)));
   } else if (name == "#") {

@@ -23,6 +23,14 @@ TEST(ExecTemplate, ReplacementStringsOfPaths) {
   EXPECT_EQ(Replaced("//", "dir.x/a.tar.gz"), "dir.x");
   EXPECT_EQ(Replaced("//", "a"), ".");
   EXPECT_EQ(Replaced("//", "/a"), "/");
+  // As GNU parallel 20221122 gives them (POSIX dirname).
+  EXPECT_EQ(Replaced("//", "a/b/"), "a");
+  EXPECT_EQ(Replaced("//", "a//b"), "a");
+  EXPECT_EQ(Replaced("//", "./a"), ".");
+  EXPECT_EQ(Replaced("//", "/a/b//"), "/a");
+  EXPECT_EQ(Replaced("//", "//a"), "/");
+  EXPECT_EQ(Replaced("//", "/"), "/");
+  EXPECT_EQ(Replaced("//", ""), ".");
   EXPECT_EQ(Replaced("/.", "dir.x/a.tar.gz"), "a.tar");
   EXPECT_EQ(Replaced("#", "anything"), "7");
   std::string out;
