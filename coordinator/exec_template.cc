@@ -1,5 +1,7 @@
 #include "coordinator/exec_template.h"
 
+#include <stdio.h>
+
 #include "common/json_check.h"
 #include "common/json_writer.h"
 
@@ -70,6 +72,17 @@ bool ExecTemplate::Replace(std::string_view name, std::string_view line, uint64_
 
 Status ExecTemplate::Parse(std::vector<std::string> argv, ExecTemplate* exec) {
   if (argv.empty()) return Status::Error("no command after --");
+  for (size_t i = 0; i < argv.size(); ++i) {
+    // Tasks carry the command as JSON, which holds text only: a byte that
+    // isn't would be replaced, and another command run.
+    if (size_t bad = FindInvalidUtf8(argv[i]); bad != std::string::npos) {
+      char problem[120];
+      snprintf(problem, sizeof problem,
+               "word %zu of the command is not valid UTF-8 (byte 0x%02X at offset %zu)", i + 1,
+               static_cast<unsigned char>(argv[i][bad]), bad);
+      return Status::Error(problem);
+    }
+  }
   bool any = false;
   for (const std::string& arg : argv)
     ForEachReplacement(arg, [&](size_t, size_t, std::string_view) { any = true; });

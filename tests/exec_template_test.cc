@@ -58,5 +58,13 @@ TEST(ExecTemplate, WithoutReplacementStringsTheArgumentIsAppended) {
   EXPECT_FALSE(exec.AppendTask("bad \xff byte", 2, &task));
 }
 
+// JSON would carry a replacement character in its place: another command.
+TEST(ExecTemplate, ACommandThatIsNotUtf8IsRefused) {
+  ExecTemplate exec;
+  Status status = ExecTemplate::Parse({"printf", "%s\xe9"}, &exec);
+  ASSERT_FALSE(status.ok());
+  EXPECT_EQ(status.message(), "word 2 of the command is not valid UTF-8 (byte 0xE9 at offset 2)");
+}
+
 }  // namespace
 }  // namespace farm
