@@ -92,20 +92,32 @@ Status ResumeSet::Load(const std::string& path) {
     size += static_cast<uint64_t>(n);
     splitter.Feed(std::string_view(chunk.data(), static_cast<size_t>(n)));
     std::string_view line;
-    for (LineSplitter::Event event; (event = splitter.Next(&line)) != LineSplitter::Event::kNone;) {
-      // The checker that judges input lines judges result lines too.
-      if (event != LineSplitter::Event::kLine || !IsValidJson(line)) continue;
-      IdAndOk result;
-      nlohmann::json::sax_parse(line, &result, nlohmann::json::input_format_t::json, false);
-      if (!result.found() || !result.ok()) continue;
-      done_.Insert(result.id());
-    }
+    for (LineSplitter::Event event; (event = splitter.Next(&line)) != LineSplitter::Event::kNone;)
+      if (event == LineSplitter::Event::kLine) Take(line);
   }
-  // Bytes after the last '\n' are a line cut short.
+  if (size == whole) return Status::Ok();
+  // Bytes after the last '\n': a whole result line that only lacks its
+  // '\n' (no prefix of a JSON object is one), or a line cut short.
+  std::string_view last;
+  if (splitter.Finish(&last) == LineSplitter::Event::kLine && Take(last)) {
+    if (write(fd.get(), "\n", 1) != 1)
+      return Status::FromErrno("end the last line of '" + path + "'", errno);
+    return Status::Ok();
+  }
   torn_bytes_ = size - whole;
-  if (torn_bytes_ > 0 && ftruncate(fd.get(), static_cast<off_t>(whole)) != 0)
+  if (ftruncate(fd.get(), static_cast<off_t>(whole)) != 0)
     return Status::FromErrno("cut the torn last line of '" + path + "'", errno);
   return Status::Ok();
+}
+
+bool ResumeSet::Take(std::string_view line) {
+  // The checker that judges input lines judges result lines too.
+  if (!IsValidJson(line)) return false;
+  IdAndOk result;
+  nlohmann::json::sax_parse(line, &result, nlohmann::json::input_format_t::json, false);
+  if (!result.found()) return false;
+  if (result.ok()) done_.Insert(result.id());
+  return true;
 }
 
 bool FingerprintSet::Insert(uint64_t fingerprint) {

@@ -65,8 +65,9 @@ class ResumeSet : public DoneIds {
  public:
   // Reads the result lines in the file at `path`; a missing file means
   // nothing is done yet. A torn last line (a crash in the middle of a write)
-  // is ignored and cut off, so appended lines start on a fresh line. Lines
-  // that are not results are ignored.
+  // is ignored and cut off, so appended lines start on a fresh line; a whole
+  // result line without its '\n' gets one. Lines that are not results are
+  // ignored.
   Status Load(const std::string& path);
 
   // Whether the task with this id already has an "ok":true line. Says on
@@ -79,6 +80,9 @@ class ResumeSet : public DoneIds {
   uint64_t duplicates() const { return duplicates_; }
 
  private:
+  // Notes the id of an ok result line; false if `line` is not a result.
+  bool Take(std::string_view line);
+
   // Memory follows the ids done, and 12 to 23 bytes for each id read.
   IdSet done_;
   FingerprintSet seen_;

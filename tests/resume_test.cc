@@ -47,6 +47,19 @@ TEST(ResumeSet, TruncatedLastLineIsIgnoredAndCut) {
   EXPECT_EQ(testing::ReadFile(dir.File("out")), "{\"id\":1,\"ok\":true}\n");
 }
 
+// A file edited by hand, or written by another tool, may end without '\n':
+// its last line is kept whole, and ended.
+TEST(ResumeSet, AWholeLastLineWithoutItsNewlineIsKept) {
+  testing::TempDir dir;
+  testing::WriteFile(dir.File("out"), "{\"id\":1,\"ok\":true}\n{\"id\":2,\"ok\":true}");
+  ResumeSet resume;
+  ASSERT_TRUE(resume.Load(dir.File("out")).ok());
+  EXPECT_EQ(resume.done_ids(), 2u);
+  EXPECT_TRUE(resume.Done("2", 2));
+  EXPECT_EQ(resume.torn_bytes(), 0u);
+  EXPECT_EQ(testing::ReadFile(dir.File("out")), "{\"id\":1,\"ok\":true}\n{\"id\":2,\"ok\":true}\n");
+}
+
 TEST(ResumeSet, RepeatedIdsAreCounted) {
   ResumeSet resume;
   EXPECT_FALSE(resume.Done("\"x\"", 1));
