@@ -153,6 +153,9 @@ Status ResultSink::Flush() {
 }
 
 Status ResultSink::Finish() {
+  // After a failure the lines held for one before them are lost too, and
+  // counted: that one may never come (its task abandoned with the run).
+  if (failure_ != Failure::kNone) ReleaseHeld();
   do (void)Flush();  // after a failure, still counts what is dropped
   while (!buffer_.empty());
   return status_;

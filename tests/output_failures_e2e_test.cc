@@ -11,6 +11,8 @@
 
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 #include "tests/run_farm.h"
 
 namespace farm {
@@ -51,6 +53,27 @@ TEST(OutputFailures, StandardOutputOnAFullDeviceInEveryMode) {
     EXPECT_TRUE(Mentions(run, "cannot write results to standard output: No space left on device"))
         << mode << ": " << run.err;
   }
+}
+
+// With -k, lines wait for the ones before them. When the reader goes while
+// some wait behind a task the run then abandons, they are counted as not
+// written: every result farm received is written or counted.
+TEST(OutputFailures, HeldLinesOfAKeptOrderAreCountedWhenTheReaderGoes) {
+  TempDir dir;
+  std::string input = R"({"type":"sleep","ms":1})" "\n" R"({"type":"sleep","ms":1000})" "\n"
+                      R"({"type":"sleep","ms":1})" "\n" R"({"type":"sleep","ms":3000})" "\n";
+  input += Lines(20, R"({"type":"sleep","ms":5})");
+  WriteFile(dir.File("in.jsonl"), input);
+  auto run = RunFarmInShell(
+      "\"$0\" run -j 3 -k --summary-json \"$1\" \"$2\" | "
+      "(head -1 > /dev/null; sleep 0.5)",
+      {dir.File("summary.json"), dir.File("in.jsonl")});
+  nlohmann::json summary = nlohmann::json::parse(ReadFile(dir.File("summary.json")));
+  uint64_t received = 0;
+  for (uint64_t n : summary["tasks_per_worker"]) received += n;
+  EXPECT_GT(received, 3u) << summary;
+  EXPECT_EQ(summary["tasks"].get<uint64_t>() + summary["unwritten"].get<uint64_t>(), received)
+      << summary;
 }
 
 TEST(OutputFailures, UnwritableSummaryIsExitThreeWithTheError) {
