@@ -98,19 +98,29 @@ Status ReplyChannel::Create(int workers, std::unique_ptr<ReplyChannel>* channel)
 }
 
 void ReplyChannel::Post(int slot, uint64_t generation, std::string* messages) {
-  bool wake;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     pending_.push_back({slot, generation, {}});
     SwapForSpare(messages, &spare_, &pending_.back().messages);
-    wake = !signaled_;
+    if (signaled_) return;  // one wake-up for many posts: they are taken all at once
     signaled_ = true;
   }
-  // One write per wake-up, not per post: the coordinator takes them all.
-  if (wake) {
-    uint64_t one = 1;
-    (void)!::write(event_fd_.get(), &one, sizeof one);
+  Wake();
+}
+
+void ReplyChannel::PostEnd(int slot, uint64_t generation, std::string how) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    pending_.push_back({slot, generation, std::move(how), /*ended=*/true});
+    if (signaled_) return;
+    signaled_ = true;
   }
+  Wake();
+}
+
+void ReplyChannel::Wake() {
+  uint64_t one = 1;
+  (void)!::write(event_fd_.get(), &one, sizeof one);
 }
 
 void ReplyChannel::TakeAll(std::vector<Replies>* replies) {

@@ -62,7 +62,8 @@ class ReplyChannel {
   struct Replies {
     int slot;
     uint64_t generation;  // of the slot's worker that sent them
-    std::string messages;
+    std::string messages;  // or, if it ended, how
+    bool ended = false;    // its last: the worker's thread returned on an error
   };
 
   // Keeps a spare buffer for each of `workers`, and one more.
@@ -71,6 +72,8 @@ class ReplyChannel {
   int fd() const { return event_fd_.get(); }
   // Posts *messages, leaving in it an emptied buffer to fill next.
   void Post(int slot, uint64_t generation, std::string* messages);
+  // Posts the end of a worker that stopped by itself, and how.
+  void PostEnd(int slot, uint64_t generation, std::string how);
   // Takes everything posted so far; *replies must be empty.
   void TakeAll(std::vector<Replies>* replies);
   // Gives the buffers of replies read back for Post() to reuse, and empties
@@ -80,6 +83,8 @@ class ReplyChannel {
  private:
   ReplyChannel(Fd event_fd, size_t max_spares)
       : event_fd_(std::move(event_fd)), max_spares_(max_spares) {}
+
+  void Wake();  // after a post, under none of the lock
 
   Fd event_fd_;
   const size_t max_spares_;

@@ -57,7 +57,8 @@ Status ThreadTransport::Start(int index) {
   try {
     slot.thread = std::thread([worker = slot.worker] {
       // The page holds the group of a command it runs, for EndThread to kill.
-      ServeChannel(*worker, {.commands = &worker->running});
+      if (ServeChannel(*worker, {.commands = &worker->running}) != 0)  // it said why
+        worker->replies->PostEnd(worker->slot, worker->generation, "stopped on an error");
     });
   } catch (const std::system_error& e) {
     slot.worker.reset();
@@ -104,7 +105,13 @@ Status ThreadTransport::Wait(const WaitRequest& request, TransportEvents& events
 
   replies_->TakeAll(&taken_);
   for (const ReplyChannel::Replies& replies : taken_) {
-    const Slot& slot = slots_[static_cast<size_t>(replies.slot)];
+    Slot& slot = slots_[static_cast<size_t>(replies.slot)];
+    if (replies.ended) {  // else the tasks it held would wait for it for ever
+      if (slot.generation != replies.generation) continue;
+      EndThread(slot, /*abandon=*/false);  // it has returned: the join is at once
+      events.OnEnded(replies.slot, replies.messages);
+      continue;
+    }
     std::string_view text = replies.messages;
     while (!text.empty() && slot.generation == replies.generation) {
       size_t end = text.find('\n');
