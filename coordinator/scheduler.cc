@@ -103,6 +103,12 @@ bool Scheduler::NextTask(Task* task, Clock::time_point now, bool fetch_room) {
         break;
     }
     if (politeness_.waiting() >= kMaxWaitingFetches || !TakeInput(task)) return false;
+    // Lines that failed on the way in (bad JSON, say) count for --halt too:
+    // if they make it halt, the task after them is not run.
+    if (options_.halt.when != HaltPolicy::When::kNever && (HandleHalt(), draining_)) {
+      retry_queue_.push_back(std::move(*task));
+      return false;
+    }
     if (!task->fetch || (task->host = politeness_.HostOf(task->json)) == 0) return true;
     politeness_.Add(std::move(*task));
   }
@@ -362,6 +368,7 @@ Status Scheduler::Run(TaskFeed& source, ResultOutput& sink) {
     if (HandleStopSignals() || HandleHalt()) break;
     if (status = RestartWorkers(); !status.ok()) break;
     Dispatch();
+    if (halted_now_) break;  // by a line of the input that failed
     if (!Busy() && (draining_ || (input_done_ && retry_queue_.empty() &&
                                   politeness_.waiting() == 0)))
       break;

@@ -29,6 +29,23 @@ TEST(HaltE2E, EachFormStopsEarlyAndSaysWhy) {
   }
 }
 
+// A line that fails before any worker sees it counts as GNU parallel counts
+// a failed job: now stops the task running (not its second), soon starts no
+// other.
+TEST(HaltE2E, ALineThatFailsOnTheWayInHaltsToo) {
+  const std::string batch = "{\"type\":\"sleep\",\"ms\":1000}\nnot json\n"
+                            "{\"type\":\"sleep\",\"ms\":1000}\n";
+  testing::FarmRun now = RunFarm({"run", "-j", "2", "--halt", "now,fail=1"}, batch);
+  EXPECT_EQ(now.exit_code, 1) << now.err;
+  ASSERT_EQ(now.results().size(), 1u) << now.out;
+  EXPECT_EQ(now.results()[0]["id"], 2);
+  testing::FarmRun soon = RunFarm({"run", "-j", "2", "--halt", "soon,fail=1"}, batch);
+  EXPECT_EQ(soon.exit_code, 1) << soon.err;
+  std::set<int> ids;
+  for (const auto& result : soon.results()) ids.insert(result["id"].get<int>());
+  EXPECT_EQ(ids, std::set<int>({1, 2})) << "the third is not started";
+}
+
 TEST(HaltE2E, ResumeRunsWhatAHaltLeftUndone) {
   testing::TempDir dir;
   testing::WriteFile(dir.File("tasks"), Batch());
