@@ -1,6 +1,7 @@
 // farm crawl against a generated site (tests/crawl_site.py) on two hosts of
 // 127.0.0.1: what it fetches, once each, against the site's own account of
-// what a correct crawl fetches; and politeness as the server counts it.
+// what a correct crawl fetches; and politeness as the server counts it. Then
+// crawls of a few files written for one edge case each.
 #include <signal.h>
 
 #include <gtest/gtest.h>
@@ -179,6 +180,75 @@ TEST_F(CrawlE2E, ResultsGoIntoADatabaseToo) {
   ASSERT_EQ(exported.exit_code, 0) << exported.err;
   EXPECT_EQ(exported.lines().size(), run.lines().size());
   EXPECT_GT(run.lines().size(), 20u);
+}
+
+// A crawl of files served from a directory, as a web server serves them
+// (fetch_test_server.py --root): for the cases the generated site has not.
+class CrawlFilesE2E : public CrawlE2E {
+ protected:
+  void Write(const std::string& path, const std::string& text) {
+    std::filesystem::path file = root_ + path;
+    std::filesystem::create_directories(file.parent_path());
+    testing::WriteFile(file, text);
+  }
+
+  // url -> its line, of a crawl from `seed_path`.
+  std::map<std::string, json> CrawlFrom(const std::string& seed_path,
+                                        std::vector<std::string> args = {}) {
+    std::vector<std::string> command = {"crawl", server_.Url(seed_path), "--out-dir",
+                                        dir_.File("pages"), "--no-progress"};
+    command.insert(command.end(), args.begin(), args.end());
+    testing::FarmRun run = testing::RunFarm(command);
+    EXPECT_TRUE(run.exit_code == 0 || run.exit_code == 1) << run.err;
+    return ByUrl(run.results());
+  }
+
+  static bool Disallowed(const json& line) {
+    return line.contains("error") && line["error"]["code"] == "robots_disallowed";
+  }
+
+  static std::string MakeDirectory(const std::string& path) {
+    std::filesystem::create_directories(path);
+    return path;
+  }
+
+  std::string root_ = MakeDirectory(dir_.File("site"));
+  testing::HttpTestServer server_{testing::HttpTestServer::Scheme::kHttp, root_};
+};
+
+// The server resolves %2e%2e as "..": /pub/%2e%2e/private/x.html is
+// /private/x.html, which robots.txt forbids however it is spelled.
+TEST_F(CrawlFilesE2E, EscapedDotSegmentsDoNotGetPastRobotsTxt) {
+  Write("/robots.txt", "User-agent: *\nDisallow: /private/\n");
+  Write("/pub/index.html", R"(<a href="/pub/%2e%2e/private/x.html">x</a>
+      <a href="%2E%2E/private/y.html">y</a> <a href=".%2e/private/x.html">x again</a>)");
+  Write("/private/x.html", "<title>Private x</title>");
+  Write("/private/y.html", "<title>Private y</title>");
+  std::map<std::string, json> lines = CrawlFrom("/pub/index.html");
+  for (const auto& [url, line] : lines) {
+    EXPECT_EQ(line.dump().find("\"title\":\"Private"), std::string::npos) << "served: " << line;
+  }
+  for (const char* path : {"/private/x.html", "/private/y.html"}) {
+    auto line = lines.find(server_.Url(path));
+    EXPECT_TRUE(line != lines.end() && Disallowed(line->second)) << path << " has no such line";
+  }
+  EXPECT_EQ(lines.size(), 3u) << "the page and its two links, each once";
+}
+
+// The same with --scope prefix; and %61.html is a.html, one page fetched once.
+TEST_F(CrawlFilesE2E, EscapedDotSegmentsDoNotLeaveAPrefixScope) {
+  Write("/docs/index.html", R"(<a href="/docs/%2e%2e/private/x.html">x</a>
+      <a href="a.html">a</a> <a href="%2E%2E/private/y.html">y</a> <a href="%61.html">a</a>)");
+  Write("/docs/a.html", "<title>A</title>");
+  Write("/private/x.html", "<title>Private x</title>");
+  Write("/private/y.html", "<title>Private y</title>");
+  std::set<std::string> fetched;
+  for (const auto& [url, line] : CrawlFrom("/docs/index.html", {"--scope", "prefix"})) {
+    EXPECT_TRUE(line["ok"].get<bool>()) << line;
+    fetched.insert(url);
+  }
+  EXPECT_EQ(fetched, (std::set<std::string>{server_.Url("/docs/index.html"),
+                                            server_.Url("/docs/a.html")}));
 }
 
 TEST_F(CrawlE2E, BadCommandLinesAreRefusedBeforeAnythingRuns) {
