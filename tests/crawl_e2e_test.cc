@@ -14,6 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "coordinator/robots.h"
 #include "tests/http_test_server.h"
 #include "tests/run_farm.h"
 
@@ -249,6 +250,35 @@ TEST_F(CrawlFilesE2E, EscapedDotSegmentsDoNotLeaveAPrefixScope) {
   }
   EXPECT_EQ(fetched, (std::set<std::string>{server_.Url("/docs/index.html"),
                                             server_.Url("/docs/a.html")}));
+}
+
+// RFC 9309 2.5: a crawler reads at least the first 500 KiB of a robots.txt.
+// farm reads those of a longer one, and what follows them does not count.
+TEST_F(CrawlFilesE2E, LongerRobotsTxtIsReadToItsFirst500KiB) {
+  std::string padding;
+  while (padding.size() < 600'000) padding += "# longer than a crawler has to read\n";
+  const std::string rules = "User-agent: *\nDisallow: /secret\n";
+  Write("/index.html", R"(<a href="/secret/a">s</a> <a href="/open.html">o</a>)");
+  Write("/secret/a", "secret");
+  Write("/open.html", "<title>Open</title>");
+  const std::string secret = server_.Url("/secret/a");
+
+  Write("/robots.txt", rules + padding);
+  std::map<std::string, json> first = CrawlFrom("/index.html");
+  EXPECT_TRUE(Disallowed(first[secret])) << first[secret];
+  EXPECT_TRUE(first[server_.Url("/open.html")]["ok"].get<bool>());
+
+  Write("/robots.txt", padding + rules);
+  std::map<std::string, json> last = CrawlFrom("/index.html");
+  EXPECT_TRUE(last[secret]["ok"].get<bool>()) << "rules after 500 KiB are not read";
+
+  // A line the limit cuts is dropped, not read short: the first 500 KiB end
+  // inside "Allow: /secret/b", and "Allow: /secret/" would allow /secret/a.
+  const std::string allow = "Allow: /secret/";
+  const std::string filler(kRobotsTxtMaxBytes - rules.size() - allow.size() - 2, '-');
+  Write("/robots.txt", rules + "#" + filler + "\n" + allow + "b\n" + padding);
+  std::map<std::string, json> cut_short = CrawlFrom("/index.html");
+  EXPECT_TRUE(Disallowed(cut_short[secret])) << cut_short[secret];
 }
 
 TEST_F(CrawlE2E, BadCommandLinesAreRefusedBeforeAnythingRuns) {

@@ -65,6 +65,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def log_message(self, *args):
         pass
 
+    def handle(self):
+        try:
+            super().handle()
+        except ConnectionError:
+            pass  # the client hung up mid-body: a fetch with truncate read what it wanted
+
     def reply(self, code, body=b"", headers=()):
         self.send_response(code)
         for name, value in headers:
