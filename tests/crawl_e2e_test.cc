@@ -281,6 +281,34 @@ TEST_F(CrawlFilesE2E, LongerRobotsTxtIsReadToItsFirst500KiB) {
   EXPECT_TRUE(Disallowed(cut_short[secret])) << cut_short[secret];
 }
 
+// An -o file that something else wrote to: a line whose depth is no count
+// is skipped, as lines that are no results are, so its page is fetched again.
+TEST_F(CrawlFilesE2E, ResumeSkipsALineWhoseDepthIsNoCount) {
+  Write("/index.html", R"(<a href="a.html">a</a>)");
+  Write("/a.html", R"(<title>A</title><a href="b.html">b</a>)");
+  Write("/b.html", "<title>B</title>");
+  const std::string index = server_.Url("/index.html"), a = server_.Url("/a.html");
+  const std::string out = dir_.File("crawl.jsonl");
+  json seed = {{"id", 1}, {"type", "fetch"}, {"ok", true},
+               {"result", {{"url", index}, {"depth", 0}, {"parent", nullptr},
+                           {"discovered", {a}}}}};
+  json odd = {{"id", 2}, {"type", "fetch"}, {"ok", true},
+              {"result", {{"url", a}, {"depth", "1"}, {"parent", index},
+                          {"discovered", json::array()}}}};
+  testing::WriteFile(out, seed.dump() + "\n" + odd.dump() + "\n");
+  testing::FarmRun run = testing::RunFarm(
+      {"crawl", index, "-o", out, "--resume", "--out-dir", dir_.File("pages"), "--no-progress"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  std::vector<std::string> lines = testing::FarmRun{.out = testing::ReadFile(out)}.lines();
+  ASSERT_EQ(lines.size(), 4u) << testing::ReadFile(out);
+  json again = json::parse(lines[2]), found = json::parse(lines[3]);
+  EXPECT_EQ(again["id"], 3);
+  EXPECT_EQ(again["result"]["url"], a);
+  EXPECT_EQ(again["result"]["depth"], 1);
+  EXPECT_EQ(found["result"]["url"], server_.Url("/b.html"));
+  EXPECT_EQ(found["result"]["depth"], 2);
+}
+
 TEST_F(CrawlE2E, BadCommandLinesAreRefusedBeforeAnythingRuns) {
   struct Case {
     std::vector<std::string> args;
