@@ -34,6 +34,101 @@ bool IsAsciiWhitespace(char c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
 }
 
+// Where the scheme ends ("://" included) and the host[:port] begins and
+// ends, in a URL in normal form.
+struct Cuts {
+  size_t scheme_end = 0;
+  size_t host_begin = 0;
+  size_t host_end = 0;
+};
+
+Cuts CutNormalUrl(std::string_view url) {
+  Cuts cuts;
+  size_t scheme = url.find("://");
+  cuts.scheme_end = scheme == std::string_view::npos ? 0 : scheme + 3;
+  cuts.host_end = std::min(url.find_first_of("/?#", cuts.scheme_end), url.size());
+  size_t at = url.substr(0, cuts.host_end).rfind('@');
+  const bool user_info = at != std::string_view::npos && at >= cuts.scheme_end;
+  cuts.host_begin = user_info ? at + 1 : cuts.scheme_end;
+  return cuts;
+}
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+bool IsUnreserved(unsigned char c) {  // RFC 3986 2.3
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+         c == '.' || c == '_' || c == '~';
+}
+
+// RFC 3986 6.2.2.1 and 6.2.2.2: an escape of an unreserved character is that
+// character (%7E is '~', %2e is '.'); any other escape keeps its meaning
+// and only gets upper-case hex digits (%2f is %2F, never '/'). Everything
+// else, a stray '%' too, stays as it is.
+std::string NormalizeEscapes(std::string_view text) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size(); ++i) {
+    const int high = text[i] == '%' && i + 2 < text.size() ? HexValue(text[i + 1]) : -1;
+    const int low = high >= 0 ? HexValue(text[i + 2]) : -1;
+    if (low < 0) {
+      out.push_back(text[i]);
+      continue;
+    }
+    const auto value = static_cast<unsigned char>(high * 16 + low);
+    if (IsUnreserved(value)) {
+      out.push_back(static_cast<char>(value));
+    } else {
+      out.append({'%', kHex[value >> 4], kHex[value & 0xf]});
+    }
+    i += 2;
+  }
+  return out;
+}
+
+// RFC 3986 5.2.4 on a path that starts with '/': a "." segment goes, a ".."
+// takes the segment before it along (none above the root), and either one
+// last leaves the path ending in '/'.
+std::string RemoveDotSegments(std::string_view path) {
+  if (!path.starts_with('/')) return std::string(path);
+  std::string out;
+  out.reserve(path.size());
+  for (size_t slash = 0; slash < path.size();) {
+    const size_t end = std::min(path.find('/', slash + 1), path.size());
+    const std::string_view segment = path.substr(slash + 1, end - slash - 1);
+    const bool last = end == path.size();
+    if (segment == "..") out.resize(std::min(out.rfind('/'), out.size()));
+    if (segment != "." && segment != "..") {
+      out.append("/").append(segment);
+    } else if (last) {
+      out.push_back('/');
+    }
+    slash = end;
+  }
+  return out.empty() ? "/" : out;
+}
+
+// The path and query of `url` (as libcurl made it: no fragment, and dot
+// segments kept, CURLU_PATH_AS_IS) in their normal form: escapes normalized
+// in both, then dot segments removed from the path. Escapes first, as RFC
+// 3986 6.2.2 orders it: a server serves /b for "/a/%2e%2e/b", so robots.txt
+// rules and a crawl's scope must not see a page below /a/ (libcurl removes
+// only the segments spelled with dots).
+std::string NormalizeTarget(const std::string& url) {
+  const size_t host_end = CutNormalUrl(url).host_end;
+  const std::string_view target = std::string_view(url).substr(host_end);
+  const size_t query = target.find('?');
+  std::string normal = url.substr(0, host_end);
+  normal += RemoveDotSegments(NormalizeEscapes(target.substr(0, query)));
+  if (query != std::string_view::npos) normal += NormalizeEscapes(target.substr(query));
+  return normal;
+}
+
 // What a browser makes of an href before parsing it: no whitespace around
 // it, no tab or newline inside, and spaces as %20 (libcurl would make them
 // '+' in a query). nullopt for a NUL, which would cut the C string short.
@@ -58,7 +153,10 @@ std::optional<std::string> CleanReference(std::string_view text) {
 bool SetUrl(CURLU* url, std::string_view text) {
   std::optional<std::string> clean = CleanReference(text);
   // CURLU_URLENCODE: bytes outside ASCII in the path and query become %XX.
-  return clean && curl_url_set(url, CURLUPART_URL, clean->c_str(), CURLU_URLENCODE) == CURLUE_OK;
+  // CURLU_PATH_AS_IS: dot segments are removed later, with escaped ones
+  // (NormalizeTarget).
+  return clean && curl_url_set(url, CURLUPART_URL, clean->c_str(),
+                               CURLU_URLENCODE | CURLU_PATH_AS_IS) == CURLUE_OK;
 }
 
 // The normal form of the absolute URL `url` holds, if it is http or https.
@@ -71,8 +169,10 @@ std::optional<std::string> Normalized(CURLU* url) {
   if (curl_url_set(url, CURLUPART_HOST, host->c_str(), 0) != CURLUE_OK ||
       curl_url_set(url, CURLUPART_FRAGMENT, nullptr, 0) != CURLUE_OK)
     return std::nullopt;
-  // libcurl has already removed dot segments and made an empty path "/".
-  return GetPart(url, CURLUPART_URL, CURLU_NO_DEFAULT_PORT);
+  // libcurl has already made an empty path "/".
+  std::optional<std::string> normal = GetPart(url, CURLUPART_URL, CURLU_NO_DEFAULT_PORT);
+  if (!normal) return std::nullopt;
+  return NormalizeTarget(*normal);
 }
 
 }  // namespace
@@ -107,29 +207,6 @@ std::optional<std::string> UrlResolver::Resolve(std::string_view reference) cons
   if (!url || !SetUrl(url.get(), *clean)) return std::nullopt;
   return Normalized(url.get());
 }
-
-namespace {
-
-// Where the scheme ends ("://" included) and the host[:port] begins and
-// ends, in a URL in normal form.
-struct Cuts {
-  size_t scheme_end = 0;
-  size_t host_begin = 0;
-  size_t host_end = 0;
-};
-
-Cuts CutNormalUrl(std::string_view url) {
-  Cuts cuts;
-  size_t scheme = url.find("://");
-  cuts.scheme_end = scheme == std::string_view::npos ? 0 : scheme + 3;
-  cuts.host_end = std::min(url.find_first_of("/?#", cuts.scheme_end), url.size());
-  size_t at = url.substr(0, cuts.host_end).rfind('@');
-  const bool user_info = at != std::string_view::npos && at >= cuts.scheme_end;
-  cuts.host_begin = user_info ? at + 1 : cuts.scheme_end;
-  return cuts;
-}
-
-}  // namespace
 
 std::string UrlOrigin(std::string_view url) {
   Cuts cuts = CutNormalUrl(url);

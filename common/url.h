@@ -12,8 +12,11 @@ struct Curl_URL;  // libcurl's CURLU
 namespace farm {
 
 // The normal form of an absolute http or https URL: scheme and host in lower
-// case, default port, fragment and dot segments dropped, an empty path made
-// "/", spaces and bytes outside ASCII percent-encoded. A user:password@ stays
+// case, default port and fragment dropped, an empty path made "/", spaces
+// and bytes outside ASCII percent-encoded; in the path and query, escapes of
+// unreserved characters decoded (%7E is '~') and the others' hex digits in
+// upper case (%2f is %2F), then dot segments removed from the path, escaped
+// ones too (%2e%2e is ".."), as RFC 3986 6.2.2 says. A user:password@ stays
 // as given. nullopt for any other scheme, a relative URL or garbage.
 std::optional<std::string> NormalizeUrl(std::string_view url);
 

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <fstream>
+#include <limits>
+#include <optional>
 #include <string_view>
 #include <utility>
 
@@ -100,9 +102,43 @@ void CrawlFrontier::Done(const Page& page) {
   if (it != in_flight_.end() && --it->second == 0) in_flight_.erase(it);
 }
 
+namespace {
+
+using Json = nlohmann::json;
+
+// The depth in a line's result: 0 if it has none (a fetch line of farm run
+// names a URL fetched, and queued nothing); nullopt if it is not a depth
+// farm writes, a count.
+std::optional<int> DepthOf(const Json& result) {
+  auto depth = result.find("depth");
+  if (depth == result.end()) return 0;
+  if (!depth->is_number_unsigned() ||
+      depth->get<uint64_t>() >= static_cast<uint64_t>(std::numeric_limits<int>::max()))
+    return std::nullopt;
+  return static_cast<int>(depth->get<uint64_t>());
+}
+
+// A line's result, if it has one as farm writes it: a "url" string, a
+// depth, and "discovered" a list if there.
+const Json* CrawlResultOf(const Json& line) {
+  if (!line.is_object()) return nullptr;
+  auto result = line.find("result");
+  if (result == line.end() || !result->is_object()) return nullptr;
+  auto url = result->find("url");
+  auto discovered = result->find("discovered");
+  if (url == result->end() || !url->is_string() || !DepthOf(*result) ||
+      (discovered != result->end() && !discovered->is_array()))
+    return nullptr;
+  return &*result;
+}
+
+}  // namespace
+
 // Each line of a crawl names, in its result, its URL, its depth and the URLs
 // it queued ("discovered"): every URL queued is in a line's list, so the
-// lines alone say what is left.
+// lines alone say what is left. A line that is not such a result is skipped,
+// as --resume skips every line that is not a result: nothing is made of a
+// line farm never wrote, so its URL counts as not fetched.
 Status LoadCrawl(const std::string& path, CrawlFrontier* frontier, uint64_t* last_id) {
   std::ifstream in(path);
   if (!in) {
@@ -112,18 +148,16 @@ Status LoadCrawl(const std::string& path, CrawlFrontier* frontier, uint64_t* las
   std::vector<CrawlFrontier::Page> found;
   std::string text;
   while (std::getline(in, text)) {
-    nlohmann::json line = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
-    const nlohmann::json* result = line.is_object() && line.contains("result") ? &line["result"]
-                                                                                : nullptr;
-    if (result == nullptr || !result->is_object() || !result->contains("url") ||
-        !(*result)["url"].is_string())
-      continue;
+    const Json line = Json::parse(text, nullptr, /*allow_exceptions=*/false);
+    // Any line's id, so that no new task takes it again.
+    if (line.is_object() && line.contains("id") && line["id"].is_number_unsigned())
+      *last_id = std::max(*last_id, line["id"].get<uint64_t>());
+    const Json* result = CrawlResultOf(line);
+    if (result == nullptr) continue;
     const std::string url = (*result)["url"];
     frontier->MarkFetched(url);
-    if (line.contains("id") && line["id"].is_number_unsigned())
-      *last_id = std::max(*last_id, line["id"].get<uint64_t>());
-    const int depth = result->value("depth", 0) + 1;
-    for (const nlohmann::json& link : result->value("discovered", nlohmann::json::array()))
+    const int depth = *DepthOf(*result) + 1;
+    for (const Json& link : result->value("discovered", Json::array()))
       if (link.is_string()) found.push_back({.url = link, .depth = depth, .parent = url});
   }
   frontier->OfferSeeds();

@@ -146,13 +146,17 @@ Clock::duration Politeness::Backoff(int attempt, int64_t after_ms) {
   return SecondsDuration(std::max(backoff, static_cast<double>(after_ms) / 1000));
 }
 
+// A longer robots.txt is read as far as RFC 9309 asks, not refused: its
+// first kRobotsTxtMaxBytes and one byte more, by which RobotsRules::Parse
+// sees it was cut and drops the line cut short.
 ScheduledTask Politeness::RobotsTask(uint32_t id) {
   nlohmann::json task = {{"id", "robots.txt"},
                          {"type", "fetch"},
                          {"url", hosts_[id - 1].origin + "/robots.txt"},
                          {"save", false},
                          {"body", true},
-                         {"max_bytes", kRobotsTxtMaxBytes}};
+                         {"max_bytes", kRobotsTxtMaxBytes + 1},
+                         {"truncate", true}};
   return {.seq = kRobotsSeq + id, .json = task.dump(), .fetch = true, .host = id};
 }
 

@@ -22,7 +22,8 @@
 namespace farm {
 
 // RFC 9309 2.5: a crawler must parse at least 500 KiB of a robots.txt; Parse
-// reads no more, so a fetch of robots.txt need not either.
+// reads no more, so a fetch of robots.txt may stop one byte after (that byte
+// tells Parse the last line may be cut short).
 inline constexpr size_t kRobotsTxtMaxBytes = 500 * 1024;
 
 class RobotsRules {

@@ -1,6 +1,7 @@
 // farm crawl against a generated site (tests/crawl_site.py) on two hosts of
 // 127.0.0.1: what it fetches, once each, against the site's own account of
-// what a correct crawl fetches; and politeness as the server counts it.
+// what a correct crawl fetches; and politeness as the server counts it. Then
+// crawls of a few files written for one edge case each.
 #include <signal.h>
 
 #include <gtest/gtest.h>
@@ -13,6 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "coordinator/robots.h"
 #include "tests/http_test_server.h"
 #include "tests/run_farm.h"
 
@@ -192,6 +194,132 @@ TEST_F(CrawlE2E, ResultsGoIntoADatabaseToo) {
   ASSERT_EQ(exported.exit_code, 0) << exported.err;
   EXPECT_EQ(exported.lines().size(), run.lines().size());
   EXPECT_GT(run.lines().size(), 20u);
+}
+
+// A crawl of files served from a directory, as a web server serves them
+// (fetch_test_server.py --root): for the cases the generated site has not.
+class CrawlFilesE2E : public CrawlE2E {
+ protected:
+  void Write(const std::string& path, const std::string& text) {
+    std::filesystem::path file = root_ + path;
+    std::filesystem::create_directories(file.parent_path());
+    testing::WriteFile(file, text);
+  }
+
+  // url -> its line, of a crawl from `seed_path`.
+  std::map<std::string, json> CrawlFrom(const std::string& seed_path,
+                                        std::vector<std::string> args = {}) {
+    std::vector<std::string> command = {"crawl", server_.Url(seed_path), "--out-dir",
+                                        dir_.File("pages"), "--no-progress"};
+    command.insert(command.end(), args.begin(), args.end());
+    testing::FarmRun run = testing::RunFarm(command);
+    EXPECT_TRUE(run.exit_code == 0 || run.exit_code == 1) << run.err;
+    return ByUrl(run.results());
+  }
+
+  static bool Disallowed(const json& line) {
+    return line.contains("error") && line["error"]["code"] == "robots_disallowed";
+  }
+
+  static std::string MakeDirectory(const std::string& path) {
+    std::filesystem::create_directories(path);
+    return path;
+  }
+
+  std::string root_ = MakeDirectory(dir_.File("site"));
+  testing::HttpTestServer server_{testing::HttpTestServer::Scheme::kHttp, root_};
+};
+
+// The server resolves %2e%2e as "..": /pub/%2e%2e/private/x.html is
+// /private/x.html, which robots.txt forbids however it is spelled.
+TEST_F(CrawlFilesE2E, EscapedDotSegmentsDoNotGetPastRobotsTxt) {
+  Write("/robots.txt", "User-agent: *\nDisallow: /private/\n");
+  Write("/pub/index.html", R"(<a href="/pub/%2e%2e/private/x.html">x</a>
+      <a href="%2E%2E/private/y.html">y</a> <a href=".%2e/private/x.html">x again</a>)");
+  Write("/private/x.html", "<title>Private x</title>");
+  Write("/private/y.html", "<title>Private y</title>");
+  std::map<std::string, json> lines = CrawlFrom("/pub/index.html");
+  for (const auto& [url, line] : lines) {
+    EXPECT_EQ(line.dump().find("\"title\":\"Private"), std::string::npos) << "served: " << line;
+  }
+  for (const char* path : {"/private/x.html", "/private/y.html"}) {
+    auto line = lines.find(server_.Url(path));
+    EXPECT_TRUE(line != lines.end() && Disallowed(line->second)) << path << " has no such line";
+  }
+  EXPECT_EQ(lines.size(), 3u) << "the page and its two links, each once";
+}
+
+// The same with --scope prefix; and %61.html is a.html, one page fetched once.
+TEST_F(CrawlFilesE2E, EscapedDotSegmentsDoNotLeaveAPrefixScope) {
+  Write("/docs/index.html", R"(<a href="/docs/%2e%2e/private/x.html">x</a>
+      <a href="a.html">a</a> <a href="%2E%2E/private/y.html">y</a> <a href="%61.html">a</a>)");
+  Write("/docs/a.html", "<title>A</title>");
+  Write("/private/x.html", "<title>Private x</title>");
+  Write("/private/y.html", "<title>Private y</title>");
+  std::set<std::string> fetched;
+  for (const auto& [url, line] : CrawlFrom("/docs/index.html", {"--scope", "prefix"})) {
+    EXPECT_TRUE(line["ok"].get<bool>()) << line;
+    fetched.insert(url);
+  }
+  EXPECT_EQ(fetched, (std::set<std::string>{server_.Url("/docs/index.html"),
+                                            server_.Url("/docs/a.html")}));
+}
+
+// RFC 9309 2.5: a crawler reads at least the first 500 KiB of a robots.txt.
+// farm reads those of a longer one, and what follows them does not count.
+TEST_F(CrawlFilesE2E, LongerRobotsTxtIsReadToItsFirst500KiB) {
+  std::string padding;
+  while (padding.size() < 600'000) padding += "# longer than a crawler has to read\n";
+  const std::string rules = "User-agent: *\nDisallow: /secret\n";
+  Write("/index.html", R"(<a href="/secret/a">s</a> <a href="/open.html">o</a>)");
+  Write("/secret/a", "secret");
+  Write("/open.html", "<title>Open</title>");
+  const std::string secret = server_.Url("/secret/a");
+
+  Write("/robots.txt", rules + padding);
+  std::map<std::string, json> first = CrawlFrom("/index.html");
+  EXPECT_TRUE(Disallowed(first[secret])) << first[secret];
+  EXPECT_TRUE(first[server_.Url("/open.html")]["ok"].get<bool>());
+
+  Write("/robots.txt", padding + rules);
+  std::map<std::string, json> last = CrawlFrom("/index.html");
+  EXPECT_TRUE(last[secret]["ok"].get<bool>()) << "rules after 500 KiB are not read";
+
+  // A line the limit cuts is dropped, not read short: the first 500 KiB end
+  // inside "Allow: /secret/b", and "Allow: /secret/" would allow /secret/a.
+  const std::string allow = "Allow: /secret/";
+  const std::string filler(kRobotsTxtMaxBytes - rules.size() - allow.size() - 2, '-');
+  Write("/robots.txt", rules + "#" + filler + "\n" + allow + "b\n" + padding);
+  std::map<std::string, json> cut_short = CrawlFrom("/index.html");
+  EXPECT_TRUE(Disallowed(cut_short[secret])) << cut_short[secret];
+}
+
+// An -o file that something else wrote to: a line whose depth is no count
+// is skipped, as lines that are no results are, so its page is fetched again.
+TEST_F(CrawlFilesE2E, ResumeSkipsALineWhoseDepthIsNoCount) {
+  Write("/index.html", R"(<a href="a.html">a</a>)");
+  Write("/a.html", R"(<title>A</title><a href="b.html">b</a>)");
+  Write("/b.html", "<title>B</title>");
+  const std::string index = server_.Url("/index.html"), a = server_.Url("/a.html");
+  const std::string out = dir_.File("crawl.jsonl");
+  json seed = {{"id", 1}, {"type", "fetch"}, {"ok", true},
+               {"result", {{"url", index}, {"depth", 0}, {"parent", nullptr},
+                           {"discovered", {a}}}}};
+  json odd = {{"id", 2}, {"type", "fetch"}, {"ok", true},
+              {"result", {{"url", a}, {"depth", "1"}, {"parent", index},
+                          {"discovered", json::array()}}}};
+  testing::WriteFile(out, seed.dump() + "\n" + odd.dump() + "\n");
+  testing::FarmRun run = testing::RunFarm(
+      {"crawl", index, "-o", out, "--resume", "--out-dir", dir_.File("pages"), "--no-progress"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  std::vector<std::string> lines = testing::FarmRun{.out = testing::ReadFile(out)}.lines();
+  ASSERT_EQ(lines.size(), 4u) << testing::ReadFile(out);
+  json again = json::parse(lines[2]), found = json::parse(lines[3]);
+  EXPECT_EQ(again["id"], 3);
+  EXPECT_EQ(again["result"]["url"], a);
+  EXPECT_EQ(again["result"]["depth"], 1);
+  EXPECT_EQ(found["result"]["url"], server_.Url("/b.html"));
+  EXPECT_EQ(found["result"]["depth"], 2);
 }
 
 TEST_F(CrawlE2E, BadCommandLinesAreRefusedBeforeAnythingRuns) {

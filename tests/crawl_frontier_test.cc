@@ -4,6 +4,10 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+
+#include "tests/run_farm.h"
+
 namespace farm {
 namespace {
 
@@ -67,6 +71,50 @@ TEST(CrawlFrontier, PagesGoOutAtTheirSmallestDepth) {
   EXPECT_EQ(page.parent, b.url);
   EXPECT_FALSE(frontier.Next(&page)) << "its old entry is gone";
   EXPECT_TRUE(frontier.empty());
+}
+
+// A result line of a crawl, as farm writes it but for `depth` and
+// `discovered`, given as JSON text.
+std::string CrawlLine(int id, const std::string& page, const std::string& depth,
+                      const std::string& discovered) {
+  return R"({"id":)" + std::to_string(id) + R"(,"ok":true,"result":{"url":"http://a.test/docs/)" +
+         page + R"(","depth":)" + depth + R"(,"discovered":)" + discovered + "}}\n";
+}
+
+// --resume reads the lines farm crawl writes. One whose depth is no count,
+// or whose "discovered" is no list, is skipped whole, as a line that is no
+// result is: its page counts as not fetched, and what it lists as not found.
+TEST(LoadCrawl, LinesFarmDoesNotWriteAreSkipped) {
+  testing::TempDir dir;
+  const std::string path = dir.File("crawl.jsonl");
+  std::string text = CrawlLine(1, "index.html", "0",
+                               R"(["http://a.test/docs/a","http://a.test/docs/b",)"
+                               R"("http://a.test/docs/c","http://a.test/docs/d"])");
+  const std::string lost = R"(["http://a.test/x"])";  // on no line read
+  text += CrawlLine(12, "a", R"("1")", lost);
+  text += CrawlLine(3, "b", "null", lost);
+  text += CrawlLine(4, "c", "-1", lost);
+  text += CrawlLine(5, "d", "1.5", lost);
+  text += CrawlLine(6, "d", "[1]", lost);
+  text += CrawlLine(7, "e", "99999999999", lost);
+  text += CrawlLine(8, "f", "1", R"("http://a.test/x")");
+  text += CrawlLine(9, "g", "1", R"(["http://a.test/docs/h"])");
+  text += R"({"id":10,"ok":true,"result":"no object"})" "\n";
+  testing::WriteFile(path, text);
+  CrawlFrontier frontier(Options());
+  uint64_t last_id = 0;
+  ASSERT_TRUE(LoadCrawl(path, &frontier, &last_id).ok());
+  EXPECT_EQ(last_id, 12u) << "a new task takes no id the file has, on a line read or not";
+  std::map<std::string, int> queued;  // url -> depth
+  for (CrawlFrontier::Page page; frontier.Next(&page);) {
+    queued[page.url] = page.depth;
+    frontier.Done(page);
+  }
+  EXPECT_EQ(queued, (std::map<std::string, int>{{"http://a.test/docs/a", 1},
+                                                {"http://a.test/docs/b", 1},
+                                                {"http://a.test/docs/c", 1},
+                                                {"http://a.test/docs/d", 1},
+                                                {"http://a.test/docs/h", 2}}));
 }
 
 }  // namespace

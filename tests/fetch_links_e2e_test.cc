@@ -166,10 +166,31 @@ TEST_F(FetchLinksE2E, BodyOverOneMebibyteOrMaxBytesIsTooLarge) {
       << small;
 }
 
+// What a robots.txt fetch asks for: the start of a body however long it is.
+TEST_F(FetchLinksE2E, TruncateKeepsTheStartOfALongerBody) {
+  json cut = RunOne(server_.Url("/body/100/t"), {{"max_bytes", 10}, {"truncate", true}});
+  ASSERT_TRUE(cut["ok"].get<bool>()) << cut;
+  EXPECT_EQ(cut["result"]["bytes"], 10);
+  EXPECT_EQ(cut["result"]["truncated"], true);
+  EXPECT_EQ(cut["result"]["sha256"], Sha256Hex("t:t:t:t:t:"));
+  EXPECT_EQ(testing::ReadFile(cut["result"]["path"]), "t:t:t:t:t:");
+
+  json whole = RunOne(server_.Url("/body/10/w"), {{"max_bytes", 10}, {"truncate", true}});
+  ASSERT_TRUE(whole["ok"].get<bool>()) << whole;
+  EXPECT_EQ(whole["result"]["truncated"], false);
+
+  json body = RunOne(server_.Url("/body/1048600/b"),
+                     {{"body", true}, {"truncate", true}, {"save", false}});
+  ASSERT_TRUE(body["ok"].get<bool>()) << body["error"];
+  EXPECT_EQ(body["result"]["bytes"], 1048576) << "a result holds at most 1 MiB";
+  EXPECT_EQ(body["result"]["body"].get<std::string>().size(), 1048576u);
+  EXPECT_EQ(body["result"]["truncated"], true);
+}
+
 TEST_F(FetchLinksE2E, NewFieldsAreListedWithTheirDefaults) {
   auto run = testing::RunFarm({"help", "tasks"});
   ASSERT_EQ(run.exit_code, 0) << run.err;
-  for (const char* field : {"max_redirects", "links", "body"})
+  for (const char* field : {"max_redirects", "links", "body", "truncate"})
     EXPECT_NE(run.out.find(field), std::string::npos) << field << "\n" << run.out;
   json r = RunOne(server_.Url("/x"), {{"link", true}}, 1);
   EXPECT_NE(r["error"]["message"].get<std::string>().find("did you mean 'links'?"),

@@ -2,7 +2,10 @@
 """The HTTP server the fetch tests download from: stdlib only, 127.0.0.1 only.
 
 Prints its port on the first line of stdout, then serves until killed.
-With --tls PEM it serves https with that key and certificate.
+With --tls PEM it serves https with that key and certificate. With --root DIR a
+path naming a file below DIR, once percent-decoded and its dot segments resolved
+(as a web server does), is that file (text/html for *.html, else text/plain),
+before any route below.
 
   /body/N/NAME           N bytes: "NAME:" repeated, cut to N
   /status/CODE           that status, a short body
@@ -24,8 +27,10 @@ With --tls PEM it serves https with that key and certificate.
   /drop                  closes the connection without answering
   anything else          200, the path as the body
 """
+import argparse
 import gzip
 import http.server
+import os
 import ssl
 import sys
 import threading
@@ -37,6 +42,15 @@ in_flight = 0
 max_in_flight = 0
 sent = {}  # /huge name -> [bytes sent, finished]
 retried = set()
+root = None  # --root DIR
+
+
+def root_file(path):
+    """The file below --root that `path` names, or None."""
+    if root is None:
+        return None
+    name = os.path.realpath(os.path.join(root, urllib.parse.unquote(path).lstrip("/")))
+    return name if name.startswith(root + os.sep) and os.path.isfile(name) else None
 
 
 def pattern_body(n, name):
@@ -50,6 +64,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def log_message(self, *args):
         pass
+
+    def handle(self):
+        try:
+            super().handle()
+        except ConnectionError:
+            pass  # the client hung up mid-body: a fetch with truncate read what it wanted
 
     def reply(self, code, body=b"", headers=()):
         self.send_response(code)
@@ -65,7 +85,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
         global in_flight, max_in_flight
         parts = self.path.split("?")[0].split("/")[1:]
         head = parts[0] if parts else ""
-        if head == "body":
+        name = root_file(self.path.split("?")[0])
+        if name:
+            with open(name, "rb") as f:
+                body = f.read()
+            kind = "text/html" if name.endswith(".html") else "text/plain"
+            self.reply(200, body, [("Content-Type", kind)])
+        elif head == "body":
             self.reply(200, pattern_body(int(parts[1]), parts[2]))
         elif head == "status":
             self.reply(int(parts[1]), b"status body\n")
@@ -166,11 +192,17 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
 
 def main():
+    global root
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--tls", metavar="PEM")
+    parser.add_argument("--root", metavar="DIR")
+    args = parser.parse_args()
+    root = os.path.realpath(args.root) if args.root else None
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
-    if len(sys.argv) == 3 and sys.argv[1] == "--tls":
+    if args.tls:
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        context.load_cert_chain(sys.argv[2])
+        context.load_cert_chain(args.tls)
         server.socket = context.wrap_socket(server.socket, server_side=True)
     print(server.server_address[1], flush=True)
     server.serve_forever()

@@ -75,7 +75,7 @@ TEST(ExtractLinks, EntitiesAndWhitespaceInAttributesDecoded) {
       kPage);
   EXPECT_EQ(found.links,
             (Links{"http://site.example/dir/a.html?x=1&y=2", "http://site.example/slash",
-                   "http://site.example/dir/spaced.html", "http://site.example/dir/caf%c3%a9"}));
+                   "http://site.example/dir/spaced.html", "http://site.example/dir/caf%C3%A9"}));
 }
 
 TEST(ExtractLinks, DuplicatesDroppedInDocumentOrder) {

@@ -80,10 +80,11 @@ std::string Get(int port, const std::string& path) {
 
 }  // namespace
 
-HttpTestServer::HttpTestServer(Scheme scheme) : scheme_(scheme) {
+HttpTestServer::HttpTestServer(Scheme scheme, const std::string& root) : scheme_(scheme) {
   std::vector<std::string> args;
   if (scheme == Scheme::kHttpsSelfSigned)
     args = {"--tls", std::string(FARM_TESTS_DIR) + "/data/self_signed_127.0.0.1.pem"};
+  if (!root.empty()) args.insert(args.end(), {"--root", root});
   std::string line = StartServer("fetch_test_server.py", args, &pid_);  // its port
   port_ = line.empty() ? 0 : std::stoi(line);
   if (port_ <= 0) throw std::runtime_error("the test HTTP server did not start");

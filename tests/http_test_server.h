@@ -15,8 +15,10 @@ class HttpTestServer {
  public:
   enum class Scheme { kHttp, kHttpsSelfSigned };
   // Throws std::runtime_error if it cannot start. kHttpsSelfSigned serves
-  // https with a certificate no CA signed (tests/data).
-  explicit HttpTestServer(Scheme scheme = Scheme::kHttp);
+  // https with a certificate no CA signed (tests/data). With a `root`
+  // directory, a path naming a file below it is that file, as a web server
+  // would serve it (see --root in the script).
+  explicit HttpTestServer(Scheme scheme = Scheme::kHttp, const std::string& root = "");
   ~HttpTestServer();
   HttpTestServer(const HttpTestServer&) = delete;
   HttpTestServer& operator=(const HttpTestServer&) = delete;

@@ -40,6 +40,56 @@ TEST(NormalizeUrl, DotSegmentsRemovedEmptyPathMadeSlash) {
   EXPECT_EQ(Normal("http://h?q"), "http://h/?q");
 }
 
+// A server decodes %2e before it resolves "..", so a robots.txt rule and a
+// crawl's scope must see the path it serves.
+TEST(NormalizeUrl, EscapedDotSegmentsAreRemovedToo) {
+  EXPECT_EQ(Normal("http://h/pub/%2e%2e/private/x"), "http://h/private/x");
+  EXPECT_EQ(Normal("http://h/pub/%2E%2E/private/x"), "http://h/private/x");
+  EXPECT_EQ(Normal("http://h/pub/.%2e/private/x"), "http://h/private/x");
+  EXPECT_EQ(Normal("http://h/pub/%2E./private/x"), "http://h/private/x");
+  EXPECT_EQ(Normal("http://h/a/%2e/b/%2E/c"), "http://h/a/b/c");
+  EXPECT_EQ(Normal("http://h/a/b/%2e%2E/./%2e/../c"), "http://h/c");
+}
+
+TEST(NormalizeUrl, EscapedDotSegmentsAtTheStartAndEndOfThePath) {
+  EXPECT_EQ(Normal("http://h/%2e%2e/x"), "http://h/x");
+  EXPECT_EQ(Normal("http://h/%2e/x"), "http://h/x");
+  EXPECT_EQ(Normal("http://h/a/b/%2e%2e"), "http://h/a/");
+  EXPECT_EQ(Normal("http://h/a/b/%2e"), "http://h/a/b/");
+  EXPECT_EQ(Normal("http://h/a/b/%2e%2e?q"), "http://h/a/?q");
+}
+
+TEST(NormalizeUrl, EscapedDotSegmentsNeverGoAboveTheRoot) {
+  EXPECT_EQ(Normal("http://h/%2e%2e"), "http://h/");
+  EXPECT_EQ(Normal("http://h/%2e%2e/%2E%2E/../.%2e/x"), "http://h/x");
+  EXPECT_EQ(Normal("http://h/a/%2e%2e/%2e%2e/%2e%2e/b"), "http://h/b");
+}
+
+// Only a whole segment of dots is one: an escaped '/' is no separator.
+TEST(NormalizeUrl, DotsInsideASegmentStay) {
+  EXPECT_EQ(Normal("http://h/a/%2e%2e%2Fb"), "http://h/a/..%2Fb");
+  EXPECT_EQ(Normal("http://h/a/%2e%2e%2e/b"), "http://h/a/.../b");
+  EXPECT_EQ(Normal("http://h/a/%2e%2ex/b"), "http://h/a/..x/b");
+}
+
+TEST(NormalizeUrl, EscapesOfUnreservedCharactersAreDecoded) {
+  EXPECT_EQ(Normal("http://h/%7Ec"), "http://h/~c");
+  EXPECT_EQ(Normal("http://h/%7ec"), "http://h/~c");
+  EXPECT_EQ(Normal("http://h/%41%7a%30%2D%2e%5F%7E"), "http://h/Az0-._~");
+}
+
+// %2F is no '/' to a server, nor %3F a '?': such escapes stay, in one case.
+TEST(NormalizeUrl, OtherEscapesStayWithUpperCaseHexDigits) {
+  EXPECT_EQ(Normal("http://h/A%2fB"), "http://h/A%2FB");
+  EXPECT_EQ(Normal("http://h/A%2FB"), "http://h/A%2FB");
+  EXPECT_EQ(Normal("http://h/a%3fb%23c%25d%c3%a9"), "http://h/a%3Fb%23c%25d%C3%A9");
+}
+
+TEST(NormalizeUrl, QueryEscapesNormalizedButNoDotSegmentsRemoved) {
+  EXPECT_EQ(Normal("http://h/p?a=%7e&b=%2f&c=%2e%2e/../x"), "http://h/p?a=~&b=%2F&c=../../x");
+  EXPECT_EQ(Normal("http://h/%2e%2e?%2e%2e"), "http://h/?..");
+}
+
 TEST(NormalizeUrl, UserInfoKeptAsGiven) {
   EXPECT_EQ(Normal("http://Ann:Secret@Host/x"), "http://Ann:Secret@host/x");
   EXPECT_EQ(Normal("http://ann@host/"), "http://ann@host/");
@@ -52,7 +102,7 @@ TEST(NormalizeUrl, Ipv6HostKeepsItsBrackets) {
 
 TEST(NormalizeUrl, SpacesAndNonAsciiArePercentEncoded) {
   EXPECT_EQ(Normal("http://h/a b?c d"), "http://h/a%20b?c%20d");
-  EXPECT_EQ(Normal("http://h/caf\xc3\xa9"), "http://h/caf%c3%a9");
+  EXPECT_EQ(Normal("http://h/caf\xc3\xa9"), "http://h/caf%C3%A9");
   EXPECT_EQ(Normal("http://h/already%20encoded"), "http://h/already%20encoded");
 }
 
@@ -66,7 +116,8 @@ TEST(NormalizeUrl, RejectsOtherSchemesRelativeUrlsAndGarbage) {
 }
 
 TEST(NormalizeUrl, IsIdempotent) {
-  for (const char* url : {"HTTP://H:80/a/../b?x#y", "https://[::1]:443/ä", "http://u:p@H"}) {
+  for (const char* url : {"HTTP://H:80/a/../b?x#y", "https://[::1]:443/ä", "http://u:p@H",
+                          "http://h/%2e%2e/a/%2E/%7e/b%2f?%2e%7E%3f"}) {
     std::string once = Normal(url);
     EXPECT_EQ(Normal(once), once) << url;
   }
@@ -84,6 +135,13 @@ TEST(ResolveUrl, RelativeForms) {
   EXPECT_EQ(Resolved(base, "d?q#g"), "http://h/a/b/d?q");
   EXPECT_EQ(Resolved(base, "."), "http://h/a/b/");
   EXPECT_EQ(Resolved(base, ".."), "http://h/a/");
+}
+
+TEST(ResolveUrl, EscapedDotSegmentsOfAReferenceAreRemoved) {
+  const char* base = "http://h/pub/index.html";
+  EXPECT_EQ(Resolved(base, "%2e%2e/private/x.html"), "http://h/private/x.html");
+  EXPECT_EQ(Resolved(base, "/pub/%2E%2E/private/x.html"), "http://h/private/x.html");
+  EXPECT_EQ(Resolved(base, "%2e/%7Ex.html"), "http://h/pub/~x.html");
 }
 
 // The document itself: the base without its fragment, query kept.

@@ -15,6 +15,7 @@ FetchRequest ParseFetchRequest(const nlohmann::json& task) {
   static const TaskField& kMaxRedirects = TaskFieldOf("fetch", "max_redirects");
   static const TaskField& kLinks = TaskFieldOf("fetch", "links");
   static const TaskField& kBody = TaskFieldOf("fetch", "body");
+  static const TaskField& kTruncate = TaskFieldOf("fetch", "truncate");
   FetchRequest request;
   request.url = ReadString(task, kUrl);
   if (request.url.empty()) throw TaskFailure("bad_task", "field 'url' must not be empty");
@@ -35,6 +36,7 @@ FetchRequest ParseFetchRequest(const nlohmann::json& task) {
   request.max_redirects = static_cast<int>(ReadInteger(task, kMaxRedirects));
   request.links = ReadBoolean(task, kLinks);
   request.body = ReadBoolean(task, kBody);
+  request.truncate = ReadBoolean(task, kTruncate);
   return request;
 }
 

@@ -90,6 +90,7 @@ struct FetchEngine::Transfer {
   bool discard_body = false;      // an error response: its body is not the result
   bool retry_after = false;       // the current response has a Retry-After
   bool too_large = false;
+  bool truncated = false;         // cut at max_body, as the request allows
   Status write_error;
   char error_buffer[CURL_ERROR_SIZE] = {};
 
@@ -134,12 +135,13 @@ struct FetchEngine::Transfer {
       return t.discarded <= kMaxDiscardedBody ? size : 0;
     }
     // Enforced as the body streams: a huge body stops here, not at its end.
-    if (t.bytes + size > t.max_body) {
+    const bool over = t.bytes + size > t.max_body;
+    if (over && !t.request.truncate) {
       t.too_large = true;
       return 0;
     }
-    t.bytes += size;
-    std::string_view piece(data, size);
+    std::string_view piece(data, over ? static_cast<size_t>(t.max_body - t.bytes) : size);
+    t.bytes += piece.size();
     t.hash.Update(piece);
     if (t.keep && t.kept.size() < t.max_kept)
       t.kept.append(piece.substr(0, static_cast<size_t>(t.max_kept - t.kept.size())));
@@ -147,7 +149,8 @@ struct FetchEngine::Transfer {
       t.write_error = t.file.Write(piece);
       if (!t.write_error.ok()) return 0;
     }
-    return size;
+    t.truncated = over;
+    return over ? 0 : size;  // 0 stops the transfer: the rest is not wanted
   }
 };
 
@@ -288,6 +291,7 @@ void FetchEngine::Complete(Transfer& t, int curl_code) {
   }
   if (!t.write_error.ok()) return Fail(t, "cannot save the body: " + t.write_error.message());
   if (code == CURLE_WRITE_ERROR && t.discard_body) code = CURLE_OK;  // dropped an error body
+  if (code == CURLE_WRITE_ERROR && t.truncated) code = CURLE_OK;     // stopped at the limit
   if (code != CURLE_OK)
     return Fail(t, DescribeCurlFailure(code, t.easy, t.error_buffer, request, t.shown_url),
                 IsTransientCurlFailure(code));
@@ -356,6 +360,7 @@ ResultJson FetchEngine::SuccessResult(Transfer& t, long status, const std::strin
     result.AddRaw("links", links);
   }
   if (request.body) result.Add("body", t.kept);
+  if (request.truncate) result.Add("truncated", t.truncated);
   return result.Finish();
 }
 

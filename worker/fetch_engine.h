@@ -34,6 +34,7 @@ struct FetchRequest {
   int max_redirects = 10;  // 0: a 3xx is the result, its Location a link
   bool links = false;      // an HTML page's title and links into the result
   bool body = false;       // the body itself into the result
+  bool truncate = false;   // a longer body is cut at the limit, not a failure
 };
 
 // Reads a fetch task's fields; throws TaskFailure("bad_task", ...) naming

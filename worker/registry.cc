@@ -82,6 +82,10 @@ constexpr TaskField kFetchFields[] = {
     {.name = "body",
      .kind = Kind::kBoolean,
      .description = "the body in the result as a string; then at most 1 MiB"},
+    {.name = "truncate",
+     .kind = Kind::kBoolean,
+     .description = "a body over max_bytes (or body's 1 MiB) is cut there, not failed; the "
+                    "result's \"truncated\" says if it was"},
 };
 
 constexpr std::string_view kFibMethods[] = {"iterative", "doubling"};
