@@ -6,6 +6,8 @@
 
 #include <memory>
 
+#include "common/percent_escape.h"
+
 namespace farm {
 namespace {
 
@@ -53,39 +55,21 @@ Cuts CutNormalUrl(std::string_view url) {
   return cuts;
 }
 
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-bool IsUnreserved(unsigned char c) {  // RFC 3986 2.3
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-         c == '.' || c == '_' || c == '~';
-}
-
 // RFC 3986 6.2.2.1 and 6.2.2.2: an escape of an unreserved character is that
 // character (%7E is '~', %2e is '.'); any other escape keeps its meaning
 // and only gets upper-case hex digits (%2f is %2F, never '/'). Everything
 // else, a stray '%' too, stays as it is.
 std::string NormalizeEscapes(std::string_view text) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
   std::string out;
   out.reserve(text.size());
   for (size_t i = 0; i < text.size(); ++i) {
-    const int high = text[i] == '%' && i + 2 < text.size() ? HexValue(text[i + 1]) : -1;
-    const int low = high >= 0 ? HexValue(text[i + 2]) : -1;
-    if (low < 0) {
+    const int octet = EscapedOctetAt(text, i);
+    if (octet < 0) {
       out.push_back(text[i]);
       continue;
     }
-    const auto value = static_cast<unsigned char>(high * 16 + low);
-    if (IsUnreserved(value)) {
-      out.push_back(static_cast<char>(value));
-    } else {
-      out.append({'%', kHex[value >> 4], kHex[value & 0xf]});
-    }
+    const auto value = static_cast<unsigned char>(octet);
+    IsUnreservedOctet(value) ? out.push_back(static_cast<char>(value)) : AppendEscape(value, &out);
     i += 2;
   }
   return out;

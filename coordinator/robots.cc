@@ -5,6 +5,8 @@
 #include <cmath>
 #include <utility>
 
+#include "common/percent_escape.h"
+
 namespace farm {
 namespace {
 
@@ -23,25 +25,6 @@ bool EqualsIgnoringCase(std::string_view a, std::string_view b) {
                                             [](char x, char y) { return Lower(x) == Lower(y); });
 }
 
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-bool IsUnreserved(unsigned char c) {  // RFC 3986 2.3
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-         c == '.' || c == '_' || c == '~';
-}
-
-void AppendEscaped(unsigned char c, std::string* out) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  out->push_back('%');
-  out->push_back(kHex[c >> 4]);
-  out->push_back(kHex[c & 0xf]);
-}
-
 // One spelling for every path and pattern (RFC 9309 2.2.2): escapes of
 // unreserved characters decoded, other escapes upper-cased (%2f -> %2F),
 // octets outside printable ASCII and a stray '%' escaped. In a pattern '*'
@@ -53,19 +36,15 @@ std::string NormalizeEncoding(std::string_view text, Side side) {
   out.reserve(text.size());
   for (size_t i = 0; i < text.size(); ++i) {
     auto c = static_cast<unsigned char>(text[i]);
-    if (c == '%' && i + 2 < text.size() && HexValue(text[i + 1]) >= 0 &&
-        HexValue(text[i + 2]) >= 0) {
-      auto value = static_cast<unsigned char>(HexValue(text[i + 1]) * 16 + HexValue(text[i + 2]));
-      if (IsUnreserved(value)) {
-        out.push_back(static_cast<char>(value));
-      } else {
-        AppendEscaped(value, &out);
-      }
+    if (const int octet = EscapedOctetAt(text, i); octet >= 0) {
+      const auto value = static_cast<unsigned char>(octet);
+      IsUnreservedOctet(value) ? out.push_back(static_cast<char>(value))
+                               : AppendEscape(value, &out);
       i += 2;
     } else if (c == '%' || c <= 0x20 || c >= 0x7f) {
-      AppendEscaped(c, &out);
+      AppendEscape(c, &out);
     } else if (side == Side::kPath ? (c == '*' || c == '$') : (c == '$' && i + 1 < text.size())) {
-      AppendEscaped(c, &out);
+      AppendEscape(c, &out);
     } else {
       out.push_back(static_cast<char>(c));
     }
