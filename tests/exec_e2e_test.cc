@@ -128,6 +128,31 @@ TEST(ExecE2E, FailingAndMissingCommandsSayWhy) {
   EXPECT_TRUE(r[3]["result"]["exit_code"].is_null());
 }
 
+// The command gets C strings, so a NUL would cut a field short: it would run
+// in /tmp for "/tmp\0/nonexistent", and only `echo ok` of "echo ok\0; ...".
+TEST(ExecE2E, NulByteInAnyStringFieldIsBadTaskNamingTheField) {
+  const std::pair<std::string, std::string> cases[] = {
+      {R"({"type":"exec","argv":["pwd"],"cwd":"/tmp\u0000/nonexistent"})",
+       "field 'cwd' holds a NUL byte"},
+      {R"({"type":"exec","shell":"echo ok\u0000; echo hidden"})", "field 'shell' holds a NUL byte"},
+      {R"({"type":"exec","argv":["env"],"env":{"A\u0000B":"1"}})",
+       "field 'env' has a variable name that holds a NUL byte"},
+      {R"({"type":"exec","argv":["env"],"env":{"A":"1\u0000x"}})",
+       "field 'env' value of 'A' holds a NUL byte"},
+      {R"({"type":"exec","argv":["echo","ok\u0000hidden"]})", "field 'argv' holds a NUL byte"},
+  };
+  std::string tasks;
+  for (const auto& [task, message] : cases) tasks += task + "\n";
+  FarmRun run = RunFarm({"run", "--allow-exec", "--keep-order"}, tasks);
+  EXPECT_EQ(run.exit_code, 1) << run.err;
+  auto results = run.results();
+  ASSERT_EQ(results.size(), std::size(cases));
+  for (size_t i = 0; i < results.size(); ++i) {
+    EXPECT_EQ(results[i]["error"]["code"], "bad_task") << results[i];
+    EXPECT_EQ(results[i]["error"]["message"], cases[i].second) << results[i];
+  }
+}
+
 // The worker's pipes to the coordinator are not close-on-exec (they sit at
 // fds 3 and 4): the command must get only its stdin, stdout and stderr.
 TEST(ExecE2E, CommandInheritsNoFdOfTheWorker) {
