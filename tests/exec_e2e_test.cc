@@ -186,6 +186,21 @@ TEST(ExecE2E, BinaryOutputIsBase64AndHugeOutputIsCutAtTheCap) {
   EXPECT_TRUE(r[2]["result"]["cpu_user_ms"].is_number());
 }
 
+// --db ignores SIGXFSZ in the coordinator, which starts the commands in
+// thread and sequential mode; an ignored signal stays ignored across exec,
+// and a command over `ulimit -f` would go on with EFBIG instead of dying.
+TEST(ExecE2E, CommandStartsWithSigxfszAtItsDefaultUnderDb) {
+  TempDir dir;
+  for (const std::string mode : {"thread", "sequential"}) {
+    FarmRun run = RunFarm({"exec", "--mode", mode, "--db", dir.File(mode + ".sqlite"), "--output",
+                           "stdout", "--", "grep", "SigIgn", "{}", ":::", "/proc/self/status"});
+    ASSERT_EQ(run.exit_code, 0) << mode << ": " << run.err;
+    ASSERT_EQ(run.out.rfind("SigIgn:\t", 0), 0u) << mode << ": " << run.out;
+    uint64_t ignored = std::stoull(run.out.substr(8), nullptr, 16);
+    EXPECT_EQ(ignored & (uint64_t{1} << (SIGXFSZ - 1)), 0u) << mode << ": " << run.out;
+  }
+}
+
 TEST(ExecE2E, OwnTimeoutKillsTheGrandchildToo) {
   TempDir dir;
   FarmRun run =
