@@ -105,11 +105,26 @@ Status ArgumentsFile(const std::vector<std::string>& arguments, Fd* fd, std::str
   return Status::Ok();
 }
 
+// GNU parallel's other input separators. farm takes one list, after the
+// first ":::"; any other would become an argument of the command (`rm :::`).
+Status CheckNotASeparator(std::string_view word) {
+  if (word == ":::" || word == ":::+")
+    return Status::Error(
+        "several ::: lists (combined, or linked by :::+) are not supported: farm has no {1} {2}. "
+        "Write each combination as one line, give the lines on stdin or with -a FILE, and take "
+        "a line apart in the command: -- sh -c 'set -- $1; CMD \"$1\" \"$2\"' sh {}");
+  if (word == "::::" || word == "::::+")
+    return Status::Error("arguments from a file with :::: are not supported: give it with -a FILE");
+  return Status::Ok();
+}
+
 // The words after "--": the command, and the arguments after ":::".
 Status SplitCommand(std::span<char* const> words, ExecArgs* exec) {
   for (std::string_view word : words) {
     if (word == ":::" && !exec->has_arguments) {
       exec->has_arguments = true;
+    } else if (Status s = CheckNotASeparator(word); !s.ok()) {
+      return s;
     } else {
       (exec->has_arguments ? exec->arguments : exec->command).emplace_back(word);
     }

@@ -1,0 +1,47 @@
+// farm exec's front end on the real binary: the words after --, and what
+// --output stdout prints of each job.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "tests/run_farm.h"
+
+namespace farm {
+namespace {
+
+using testing::FarmRun;
+using testing::RunFarm;
+using testing::TempDir;
+
+bool SaysOnStderr(const FarmRun& run, const std::string& text) {
+  return run.err.find(text) != std::string::npos;
+}
+
+// GNU parallel combines `::: a b ::: 1 2` into a 1, a 2, b 1, b 2; farm,
+// which has no {1} {2}, once ran `touch :::` instead. Every other separator
+// of parallel's is refused as well, before anything runs or is created.
+TEST(ExecCommandE2E, SecondArgumentListOrArgumentFileIsAUsageError) {
+  const std::pair<std::vector<std::string>, std::string> cases[] = {
+      {{":::", "a", "b", ":::", "1", "2"}, "several ::: lists"},
+      {{":::", "a", "b", ":::+", "1", "2"}, "several ::: lists"},
+      {{"::::", "args.txt"}, "arguments from a file with :::: are not supported"},
+      {{":::", "a", "::::+", "args.txt"}, "arguments from a file with :::: are not supported"},
+  };
+  for (const auto& [words, message] : cases) {
+    TempDir dir;
+    std::vector<std::string> args = {"exec", "-o", dir.File("out.jsonl"), "--", "touch",
+                                     dir.File("{}")};
+    args.insert(args.end(), words.begin(), words.end());
+    const std::string label = ::testing::PrintToString(words);
+    FarmRun run = RunFarm(args);
+    EXPECT_EQ(run.exit_code, 2) << label;
+    EXPECT_TRUE(SaysOnStderr(run, "farm exec: " + message)) << label << "\n" << run.err;
+    EXPECT_TRUE(SaysOnStderr(run, "with -a FILE")) << label << ": says what to do instead";
+    EXPECT_TRUE(std::filesystem::is_empty(dir.path())) << label << ": a file was touched";
+  }
+}
+
+}  // namespace
+}  // namespace farm
