@@ -18,6 +18,7 @@
 #include "coordinator/exec_template.h"
 #include "coordinator/run.h"
 #include "coordinator/run_flags.h"
+#include "worker/registry.h"
 
 namespace farm {
 namespace {
@@ -36,8 +37,9 @@ FlagSection ExecFlags(ExecArgs* exec, RunOptions* o) {
       {
           {"--output", 'o', "json|stdout|FILE",
            "json: farm's JSON result lines, on stdout (the default); stdout: each job's stdout "
-           "whole as it ends, its stderr to stderr; FILE: the JSON lines go to FILE (give "
-           "--output stdout -o FILE for both)",
+           "whole as it ends, its stderr to stderr (a job with more than 1 MiB of either is "
+           "cut, said and failed); FILE: the JSON lines go to FILE (give --output stdout -o "
+           "FILE for both)",
            [exec, o](std::string_view v) {
              if (v != "json" && v != "stdout") return PathInto("--output", &o->output)(v);
              return exec->stdout_output = v == "stdout", Status::Ok();
@@ -67,19 +69,36 @@ std::string DecodeBase64(std::string_view text) {
   return bytes;
 }
 
+std::string IdOf(const nlohmann::json& parsed) {
+  return parsed.value("id", nlohmann::json()).dump();
+}
+
+// A job's output that the result holds only the start of: printed, it would
+// pass for the whole.
+void SayCut(const nlohmann::json& parsed, const nlohmann::json& result, const std::string& key) {
+  static const int64_t kKept = TaskFieldOf("exec", "max_output_bytes").default_integer;
+  fprintf(stderr,
+          "farm exec: task %s: its %s was cut at %lld bytes, of %llu (farm exec keeps at most "
+          "max_output_bytes of a job's output), so the job counts as failed; to keep it all, "
+          "have the command write it to a file\n",
+          IdOf(parsed).c_str(), key.c_str(), static_cast<long long>(kKept),
+          static_cast<unsigned long long>(result.value(key + "_bytes", uint64_t{0})));
+}
+
 // farm exec --output stdout: a job's stdout whole to stdout, its stderr to
-// stderr; for a job that has no output (it never ran), the error.
-void PrintJobOutput(std::string_view line) {
+// stderr; for a job that has no output (it never ran), the error. Output the
+// result holds only the start of is said, and the job counts as failed.
+Echoed PrintJobOutput(std::string_view line) {
   nlohmann::json parsed = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
-  if (!parsed.is_object()) return;
+  if (!parsed.is_object()) return {};
   auto result = parsed.find("result");
   if (result == parsed.end() || !result->is_object() || !result->contains("stdout")) {
     if (auto error = parsed.find("error"); error != parsed.end() && error->is_object())
-      fprintf(stderr, "farm exec: task %s: %s\n",
-              parsed.value("id", nlohmann::json()).dump().c_str(),
+      fprintf(stderr, "farm exec: task %s: %s\n", IdOf(parsed).c_str(),
               error->value("message", "").c_str());
-    return;
+    return {};
   }
+  Echoed echoed;
   for (auto [key, to] : {std::pair{"stdout", stdout}, std::pair{"stderr", stderr}}) {
     std::string text = result->value(key, "");
     if (result->value(std::string(key) + "_encoding", "utf-8") == "base64")
@@ -87,6 +106,12 @@ void PrintJobOutput(std::string_view line) {
     fwrite(text.data(), 1, text.size(), to);
     fflush(to);
   }
+  for (std::string key : {"stdout", "stderr"}) {
+    if (!result->value(key + "_truncated", false)) continue;
+    SayCut(parsed, *result, key);
+    echoed.whole = false;
+  }
+  return echoed;
 }
 
 // The arguments after ':::' as lines in a memory file, read as any input.

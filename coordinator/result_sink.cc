@@ -41,7 +41,7 @@ Status ResultSink::Open() {
 }
 
 void ResultSink::Emit(std::string_view line, bool ok) {
-  if (echo_) echo_(line);
+  if (echo_) ok = echo_(line).whole && ok;
   buffer_.append(line);
   buffer_.push_back('\n');
   buffered_ok_.push_back(ok);

@@ -25,6 +25,14 @@ class LineCopy {
   virtual Status status() const = 0;
 };
 
+// What an echo made of a result line.
+struct Echoed {
+  // False when it showed only part of the task's output (cut at the task's
+  // max_output_bytes): the line then counts as failed.
+  bool whole = true;
+};
+using Echo = std::function<Echoed(std::string_view line)>;
+
 class ResultSink {
  public:
   // Lines go to the file at `path` (checked by CheckWritable), or to
@@ -35,7 +43,7 @@ class ResultSink {
 
   // Also shows each line to `echo` as it is written (in input order with
   // keep_order): farm exec --output stdout prints the jobs' output by it.
-  void set_echo(std::function<void(std::string_view line)> echo) { echo_ = std::move(echo); }
+  void set_echo(Echo echo) { echo_ = std::move(echo); }
 
   // Creates or truncates the output file. Call once the run has started:
   // every check passed and the workers run, so a run refused never touched
@@ -94,7 +102,7 @@ class ResultSink {
 
  private:
   void Emit(std::string_view line, bool ok);
-  std::function<void(std::string_view line)> echo_;
+  Echo echo_;
   void Release();
   // Counts the lines of the first `bytes` of the buffer as written.
   void Commit(size_t bytes);

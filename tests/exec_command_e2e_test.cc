@@ -43,5 +43,20 @@ TEST(ExecCommandE2E, SecondArgumentListOrArgumentFileIsAUsageError) {
   }
 }
 
+// A job's result keeps the first max_output_bytes (1 MiB) of its stdout:
+// --output stdout printed that much of 1.5 MB as if it were all, and exited 0.
+TEST(ExecCommandE2E, OutputCutAtTheLimitIsSaidAndTheJobCountsAsFailed) {
+  FarmRun run = RunFarm({"exec", "-k", "--output", "stdout", "--", "sh", "-c",
+                         "yes 0123456789 | head -c $1", "sh", "{}", ":::", "1500000", "10"});
+  EXPECT_EQ(run.exit_code, 1) << run.err;
+  EXPECT_EQ(run.out.size(), (1u << 20) + 10);
+  EXPECT_TRUE(SaysOnStderr(run, "farm exec: task 1: its stdout was cut at 1048576 bytes, of "
+                                "1500000 (farm exec keeps at most max_output_bytes of a job's "
+                                "output), so the job counts as failed"))
+      << run.err;
+  EXPECT_FALSE(SaysOnStderr(run, "task 2:")) << run.err;
+  EXPECT_TRUE(SaysOnStderr(run, "farm: 2 tasks, 1 ok, 1 failed")) << run.err;
+}
+
 }  // namespace
 }  // namespace farm
