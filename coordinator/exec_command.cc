@@ -69,6 +69,17 @@ std::string DecodeBase64(std::string_view text) {
   return bytes;
 }
 
+// Writes all of `text` to `fd`: 0, or the errno of the write that failed.
+int WriteText(int fd, std::string_view text) {
+  while (!text.empty()) {
+    ssize_t n = ::write(fd, text.data(), text.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return errno;
+    text.remove_prefix(static_cast<size_t>(n));
+  }
+  return 0;
+}
+
 std::string IdOf(const nlohmann::json& parsed) {
   return parsed.value("id", nlohmann::json()).dump();
 }
@@ -87,7 +98,8 @@ void SayCut(const nlohmann::json& parsed, const nlohmann::json& result, const st
 
 // farm exec --output stdout: a job's stdout whole to stdout, its stderr to
 // stderr; for a job that has no output (it never ran), the error. Output the
-// result holds only the start of is said, and the job counts as failed.
+// result holds only the start of is said, and the job counts as failed; a
+// failed write to stdout ends the run.
 Echoed PrintJobOutput(std::string_view line) {
   nlohmann::json parsed = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
   if (!parsed.is_object()) return {};
@@ -99,12 +111,16 @@ Echoed PrintJobOutput(std::string_view line) {
     return {};
   }
   Echoed echoed;
-  for (auto [key, to] : {std::pair{"stdout", stdout}, std::pair{"stderr", stderr}}) {
+  for (auto [key, fd] : {std::pair{"stdout", STDOUT_FILENO}, std::pair{"stderr", STDERR_FILENO}}) {
     std::string text = result->value(key, "");
     if (result->value(std::string(key) + "_encoding", "utf-8") == "base64")
       text = DecodeBase64(text);
-    fwrite(text.data(), 1, text.size(), to);
-    fflush(to);
+    // Standard error is for people: as for farm's own messages there, a
+    // failed write is let go.
+    if (int error = WriteText(fd, text); error != 0 && fd == STDOUT_FILENO) {
+      echoed.write_errno = error;
+      return echoed;
+    }
   }
   for (std::string key : {"stdout", "stderr"}) {
     if (!result->value(key + "_truncated", false)) continue;

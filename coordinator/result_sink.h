@@ -30,6 +30,10 @@ struct Echoed {
   // False when it showed only part of the task's output (cut at the task's
   // max_output_bytes): the line then counts as failed.
   bool whole = true;
+  // The errno of its write to standard output that failed (EPIPE: the
+  // reader went away). The run then ends as when the output fails, but the
+  // output still takes the lines of the tasks that ended.
+  int write_errno = 0;
 };
 using Echo = std::function<Echoed(std::string_view line)>;
 
@@ -80,7 +84,7 @@ class ResultSink {
   // Flushes until everything is written or given up. Returns why not.
   Status Finish();
 
-  // Why writing stopped, if it did.
+  // Why writing stopped, or the echo failed, if either did.
   enum class Failure {
     kNone,
     kReaderGone,  // EPIPE: the reader closed its end, as `head -1` does
@@ -102,6 +106,7 @@ class ResultSink {
 
  private:
   void Emit(std::string_view line, bool ok);
+  bool EchoLine(std::string_view line);  // false: count the line as failed
   Echo echo_;
   void Release();
   // Counts the lines of the first `bytes` of the buffer as written.
@@ -128,6 +133,7 @@ class ResultSink {
   uint64_t received_ok_ = 0;
   uint64_t received_failed_ = 0;
   Failure failure_ = Failure::kNone;
+  bool stopped_ = false;  // no more lines go out: the output or the copy failed
   Status status_;
 };
 

@@ -1,5 +1,7 @@
 // farm exec's front end on the real binary: the words after --, and what
 // --output stdout prints of each job.
+#include <unistd.h>
+
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -56,6 +58,56 @@ TEST(ExecCommandE2E, OutputCutAtTheLimitIsSaidAndTheJobCountsAsFailed) {
       << run.err;
   EXPECT_FALSE(SaysOnStderr(run, "task 2:")) << run.err;
   EXPECT_TRUE(SaysOnStderr(run, "farm: 2 tasks, 1 ok, 1 failed")) << run.err;
+}
+
+std::vector<std::string> Numbers(int count) {
+  std::vector<std::string> numbers;
+  for (int i = 1; i <= count; ++i) numbers.push_back(std::to_string(i));
+  return numbers;
+}
+
+// --output stdout once let every write fail unseen: on /dev/full it ran
+// every job and exited 0. Now the run ends as when the JSON output fails:
+// exit 3, with the error, and -o's file still has the line of every job
+// that ended, the one whose output failed first.
+TEST(ExecCommandE2E, JobOutputOnAFullDeviceEndsTheRunWithExitThree) {
+  TempDir dir;
+  std::string script =
+      "\"$0\" exec -j 1 --output stdout -o \"$1\" -- sh -c 'echo $1; sleep 0.05' sh {} :::";
+  for (const std::string& n : Numbers(40)) script += " " + n;
+  FarmRun run = testing::RunFarmInShell(script + " > /dev/full", {dir.File("out.jsonl")});
+  EXPECT_EQ(run.exit_code, 3) << run.err;
+  EXPECT_TRUE(SaysOnStderr(run, "farm exec: cannot write the jobs' output to standard output: "
+                                "No space left on device"))
+      << run.err;
+  FarmRun written;
+  written.out = testing::ReadFile(dir.File("out.jsonl"));
+  auto results = written.results();
+  ASSERT_FALSE(results.empty()) << "the line of the job whose output failed was lost";
+  EXPECT_EQ(results[0]["id"], 1);
+  EXPECT_LT(results.size(), 40u) << "the run went on after the write failed";
+}
+
+// `farm exec --output stdout ... | head -1`: once the reader is gone, farm
+// stops, silently, as farm run does when the reader of its JSON goes.
+TEST(ExecCommandE2E, JobOutputReaderThatGoesAwayEndsTheRunQuietly) {
+  TempDir dir;
+  std::vector<std::string> args = {"exec", "-j", "2", "--output", "stdout", "-o",
+                                   dir.File("out.jsonl"), "--", "sh", "-c",
+                                   "echo $1; sleep 0.05", "sh", "{}", ":::"};
+  for (const std::string& n : Numbers(100)) args.push_back(n);
+  auto child = testing::StartFarm(args);
+  char c = 0;
+  while (read(child.out_fd, &c, 1) == 1 && c != '\n') {
+  }
+  close(child.out_fd);
+  child.out_fd = -1;
+  FarmRun run = testing::FinishFarm(child);
+  EXPECT_EQ(run.exit_code, 3) << run.err;
+  EXPECT_EQ(run.err, "");
+  FarmRun written;
+  written.out = testing::ReadFile(dir.File("out.jsonl"));
+  EXPECT_LT(written.lines().size(), 100u) << "the run went on after its reader went";
 }
 
 }  // namespace
