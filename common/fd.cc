@@ -26,6 +26,18 @@ Status SetNonBlocking(int fd) {
   return Status::Ok();
 }
 
+Status OpenClosedStandardFds() {
+  for (int fd = STDIN_FILENO; fd <= STDERR_FILENO; ++fd) {
+    if (::fcntl(fd, F_GETFD) != -1 || errno != EBADF) continue;
+    Fd null(::open("/dev/null", fd == STDIN_FILENO ? O_RDONLY : O_WRONLY));
+    if (!null.valid()) return Status::FromErrno("cannot open /dev/null", errno);
+    // open() takes the lowest free number, `fd`, as those below are open by
+    // now; if another thread took `fd` meanwhile, the file is its.
+    if (null.get() == fd) null.release();
+  }
+  return Status::Ok();
+}
+
 Status WriteAll(int fd, std::string_view data) {
   while (!data.empty()) {
     ssize_t n = ::write(fd, data.data(), data.size());

@@ -42,6 +42,11 @@ Status MakePipe(Pipe* pipe);
 
 Status SetNonBlocking(int fd);
 
+// Opens /dev/null on each of fds 0, 1 and 2 that is closed, so that no file
+// opened later takes a standard stream's number (`farm ... >&-` would then
+// write results or job output into it). Call first thing in main.
+Status OpenClosedStandardFds();
+
 // Writes all of `data` to a blocking fd, retrying short writes and EINTR.
 Status WriteAll(int fd, std::string_view data);
 

@@ -9,6 +9,7 @@
 #include "bench/bench.h"
 #include "bench/bench_options.h"
 #include "common/edit_distance.h"
+#include "common/fd.h"
 #include "coordinator/crawl.h"
 #include "coordinator/exec_command.h"
 #include "coordinator/export.h"
@@ -134,6 +135,10 @@ ExitStatus UnknownCommand(std::string_view name) {
 std::span<const Command> Commands() { return kCommands; }
 
 int Main(int argc, char** argv) {
+  if (Status s = OpenClosedStandardFds(); !s.ok()) {
+    fprintf(stderr, "farm: %s for a closed standard stream\n", s.message().c_str());
+    return kExitCannotComplete;
+  }
   std::span<char* const> args(argv + 1, argc > 0 ? argc - 1 : 0);
   if (args.empty()) {
     fputs(Overview().c_str(), stderr);

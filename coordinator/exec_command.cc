@@ -18,6 +18,7 @@
 #include "coordinator/exec_template.h"
 #include "coordinator/run.h"
 #include "coordinator/run_flags.h"
+#include "worker/registry.h"
 
 namespace farm {
 namespace {
@@ -36,8 +37,9 @@ FlagSection ExecFlags(ExecArgs* exec, RunOptions* o) {
       {
           {"--output", 'o', "json|stdout|FILE",
            "json: farm's JSON result lines, on stdout (the default); stdout: each job's stdout "
-           "whole as it ends, its stderr to stderr; FILE: the JSON lines go to FILE (give "
-           "--output stdout -o FILE for both)",
+           "whole as it ends, its stderr to stderr (a job with more than 1 MiB of either is "
+           "cut, said and failed); FILE: the JSON lines go to FILE (give --output stdout -o "
+           "FILE for both)",
            [exec, o](std::string_view v) {
              if (v != "json" && v != "stdout") return PathInto("--output", &o->output)(v);
              return exec->stdout_output = v == "stdout", Status::Ok();
@@ -67,26 +69,65 @@ std::string DecodeBase64(std::string_view text) {
   return bytes;
 }
 
+// Writes all of `text` to `fd`: 0, or the errno of the write that failed.
+int WriteText(int fd, std::string_view text) {
+  while (!text.empty()) {
+    ssize_t n = ::write(fd, text.data(), text.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return errno;
+    text.remove_prefix(static_cast<size_t>(n));
+  }
+  return 0;
+}
+
+std::string IdOf(const nlohmann::json& parsed) {
+  return parsed.value("id", nlohmann::json()).dump();
+}
+
+// A job's output that the result holds only the start of: printed, it would
+// pass for the whole.
+void SayCut(const nlohmann::json& parsed, const nlohmann::json& result, const std::string& key) {
+  static const int64_t kKept = TaskFieldOf("exec", "max_output_bytes").default_integer;
+  fprintf(stderr,
+          "farm exec: task %s: its %s was cut at %lld bytes, of %llu (farm exec keeps at most "
+          "max_output_bytes of a job's output), so the job counts as failed; to keep it all, "
+          "have the command write it to a file\n",
+          IdOf(parsed).c_str(), key.c_str(), static_cast<long long>(kKept),
+          static_cast<unsigned long long>(result.value(key + "_bytes", uint64_t{0})));
+}
+
 // farm exec --output stdout: a job's stdout whole to stdout, its stderr to
-// stderr; for a job that has no output (it never ran), the error.
-void PrintJobOutput(std::string_view line) {
+// stderr; for a job that has no output (it never ran), the error. Output the
+// result holds only the start of is said, and the job counts as failed; a
+// failed write to stdout ends the run.
+Echoed PrintJobOutput(std::string_view line) {
   nlohmann::json parsed = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
-  if (!parsed.is_object()) return;
+  if (!parsed.is_object()) return {};
   auto result = parsed.find("result");
   if (result == parsed.end() || !result->is_object() || !result->contains("stdout")) {
     if (auto error = parsed.find("error"); error != parsed.end() && error->is_object())
-      fprintf(stderr, "farm exec: task %s: %s\n",
-              parsed.value("id", nlohmann::json()).dump().c_str(),
+      fprintf(stderr, "farm exec: task %s: %s\n", IdOf(parsed).c_str(),
               error->value("message", "").c_str());
-    return;
+    return {};
   }
-  for (auto [key, to] : {std::pair{"stdout", stdout}, std::pair{"stderr", stderr}}) {
+  Echoed echoed;
+  for (auto [key, fd] : {std::pair{"stdout", STDOUT_FILENO}, std::pair{"stderr", STDERR_FILENO}}) {
     std::string text = result->value(key, "");
     if (result->value(std::string(key) + "_encoding", "utf-8") == "base64")
       text = DecodeBase64(text);
-    fwrite(text.data(), 1, text.size(), to);
-    fflush(to);
+    // Standard error is for people: as for farm's own messages there, a
+    // failed write is let go.
+    if (int error = WriteText(fd, text); error != 0 && fd == STDOUT_FILENO) {
+      echoed.write_errno = error;
+      return echoed;
+    }
   }
+  for (std::string key : {"stdout", "stderr"}) {
+    if (!result->value(key + "_truncated", false)) continue;
+    SayCut(parsed, *result, key);
+    echoed.whole = false;
+  }
+  return echoed;
 }
 
 // The arguments after ':::' as lines in a memory file, read as any input.
@@ -105,11 +146,26 @@ Status ArgumentsFile(const std::vector<std::string>& arguments, Fd* fd, std::str
   return Status::Ok();
 }
 
+// GNU parallel's other input separators. farm takes one list, after the
+// first ":::"; any other would become an argument of the command (`rm :::`).
+Status CheckNotASeparator(std::string_view word) {
+  if (word == ":::" || word == ":::+")
+    return Status::Error(
+        "several ::: lists (combined, or linked by :::+) are not supported: farm has no {1} {2}. "
+        "Write each combination as one line, give the lines on stdin or with -a FILE, and take "
+        "a line apart in the command: -- sh -c 'set -- $1; CMD \"$1\" \"$2\"' sh {}");
+  if (word == "::::" || word == "::::+")
+    return Status::Error("arguments from a file with :::: are not supported: give it with -a FILE");
+  return Status::Ok();
+}
+
 // The words after "--": the command, and the arguments after ":::".
 Status SplitCommand(std::span<char* const> words, ExecArgs* exec) {
   for (std::string_view word : words) {
     if (word == ":::" && !exec->has_arguments) {
       exec->has_arguments = true;
+    } else if (Status s = CheckNotASeparator(word); !s.ok()) {
+      return s;
     } else {
       (exec->has_arguments ? exec->arguments : exec->command).emplace_back(word);
     }

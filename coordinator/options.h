@@ -2,16 +2,15 @@
 #pragma once
 
 #include <cstdint>
-#include <functional>
 #include <optional>
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include <farm/mode.h>
 
 #include "common/fetch_settings.h"
 #include "coordinator/halt.h"
+#include "coordinator/result_sink.h"
 
 namespace farm {
 
@@ -61,7 +60,7 @@ struct RunOptions {
   // farm exec: the template its input lines become tasks by, and what it
   // shows of each result line as it is written (--output stdout).
   const class ExecTemplate* exec = nullptr;
-  std::function<void(std::string_view line)> echo;
+  Echo echo;
 };
 
 }  // namespace farm

@@ -26,12 +26,12 @@ ResultSink::~ResultSink() {
 }
 
 Status ResultSink::Open() {
-  if (opened() || failure_ != Failure::kNone) return status_;
+  if (opened() || stopped_) return status_;
   if (path_.empty()) {
     fd_.reset(STDOUT_FILENO);
   } else if (Status s = OpenOutputFile(path_, append_, &fd_); !s.ok()) {
-    failure_ = Failure::kWriteError;
-    return status_ = s;
+    Fail(Failure::kWriteError, s);
+    return status_;
   }
   // Only a pipe, a FIFO, a terminal or a socket can block a write for as
   // long as its reader pleases; a regular file needs no signal juggling.
@@ -41,15 +41,27 @@ Status ResultSink::Open() {
 }
 
 void ResultSink::Emit(std::string_view line, bool ok) {
-  if (echo_) echo_(line);
+  if (echo_ && failure_ == Failure::kNone) ok = EchoLine(line) && ok;
   buffer_.append(line);
   buffer_.push_back('\n');
   buffered_ok_.push_back(ok);
-  if (copy_ != nullptr && failure_ == Failure::kNone && !copy_->Add(line)) {
+  if (copy_ != nullptr && !stopped_ && !copy_->Add(line)) {
     copy_failed_ = true;
     Fail(Failure::kWriteError, copy_->status());
   }
   if (buffer_.size() >= kFlushAt) (void)Flush();
+}
+
+// A failed echo ends the run as a failed output does, but the output goes
+// on, so that every task that ended still has its line (--resume skips it).
+bool ResultSink::EchoLine(std::string_view line) {
+  Echoed echoed = echo_(line);
+  if (echoed.write_errno != 0) {
+    failure_ = echoed.write_errno == EPIPE ? Failure::kReaderGone : Failure::kWriteError;
+    status_ = Status::FromErrno("cannot write the jobs' output to standard output",
+                                echoed.write_errno);
+  }
+  return echoed.whole;
 }
 
 void ResultSink::Add(uint64_t seq, std::string_view line, bool ok) {
@@ -105,6 +117,7 @@ std::string ResultSink::Name() const {
 }
 
 void ResultSink::Fail(Failure failure, Status status) {
+  stopped_ = true;
   failure_ = failure;
   status_ = std::move(status);
 }
@@ -119,7 +132,7 @@ Status ResultSink::Flush() {
   if (!opened()) (void)Open();
   const int signals_before = StopSignals::count();
   size_t done = 0;
-  while (failure_ == Failure::kNone && done < buffer_.size()) {
+  while (!stopped_ && done < buffer_.size()) {
     size_t size = buffer_.size() - done;
     if (blocking_reader_ && (size = BytesToWriteNow(fd_.get(), size)) == 0) {
       Abandon();
@@ -144,7 +157,7 @@ Status ResultSink::Flush() {
     }
   }
   Commit(done);
-  if (failure_ != Failure::kNone) {  // nothing more goes out: count what is lost
+  if (stopped_) {  // nothing more goes out: count what is lost
     unwritten_ += buffered_ok_.size();
     buffer_.clear();
     buffered_ok_.clear();

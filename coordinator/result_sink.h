@@ -25,6 +25,18 @@ class LineCopy {
   virtual Status status() const = 0;
 };
 
+// What an echo made of a result line.
+struct Echoed {
+  // False when it showed only part of the task's output (cut at the task's
+  // max_output_bytes): the line then counts as failed.
+  bool whole = true;
+  // The errno of its write to standard output that failed (EPIPE: the
+  // reader went away). The run then ends as when the output fails, but the
+  // output still takes the lines of the tasks that ended.
+  int write_errno = 0;
+};
+using Echo = std::function<Echoed(std::string_view line)>;
+
 class ResultSink {
  public:
   // Lines go to the file at `path` (checked by CheckWritable), or to
@@ -35,7 +47,7 @@ class ResultSink {
 
   // Also shows each line to `echo` as it is written (in input order with
   // keep_order): farm exec --output stdout prints the jobs' output by it.
-  void set_echo(std::function<void(std::string_view line)> echo) { echo_ = std::move(echo); }
+  void set_echo(Echo echo) { echo_ = std::move(echo); }
 
   // Creates or truncates the output file. Call once the run has started:
   // every check passed and the workers run, so a run refused never touched
@@ -72,7 +84,7 @@ class ResultSink {
   // Flushes until everything is written or given up. Returns why not.
   Status Finish();
 
-  // Why writing stopped, if it did.
+  // Why writing stopped, or the echo failed, if either did.
   enum class Failure {
     kNone,
     kReaderGone,  // EPIPE: the reader closed its end, as `head -1` does
@@ -94,7 +106,8 @@ class ResultSink {
 
  private:
   void Emit(std::string_view line, bool ok);
-  std::function<void(std::string_view line)> echo_;
+  bool EchoLine(std::string_view line);  // false: count the line as failed
+  Echo echo_;
   void Release();
   // Counts the lines of the first `bytes` of the buffer as written.
   void Commit(size_t bytes);
@@ -120,6 +133,7 @@ class ResultSink {
   uint64_t received_ok_ = 0;
   uint64_t received_failed_ = 0;
   Failure failure_ = Failure::kNone;
+  bool stopped_ = false;  // no more lines go out: the output or the copy failed
   Status status_;
 };
 

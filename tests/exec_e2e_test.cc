@@ -128,6 +128,31 @@ TEST(ExecE2E, FailingAndMissingCommandsSayWhy) {
   EXPECT_TRUE(r[3]["result"]["exit_code"].is_null());
 }
 
+// The command gets C strings, so a NUL would cut a field short: it would run
+// in /tmp for "/tmp\0/nonexistent", and only `echo ok` of "echo ok\0; ...".
+TEST(ExecE2E, NulByteInAnyStringFieldIsBadTaskNamingTheField) {
+  const std::pair<std::string, std::string> cases[] = {
+      {R"({"type":"exec","argv":["pwd"],"cwd":"/tmp\u0000/nonexistent"})",
+       "field 'cwd' holds a NUL byte"},
+      {R"({"type":"exec","shell":"echo ok\u0000; echo hidden"})", "field 'shell' holds a NUL byte"},
+      {R"({"type":"exec","argv":["env"],"env":{"A\u0000B":"1"}})",
+       "field 'env' has a variable name that holds a NUL byte"},
+      {R"({"type":"exec","argv":["env"],"env":{"A":"1\u0000x"}})",
+       "field 'env' value of 'A' holds a NUL byte"},
+      {R"({"type":"exec","argv":["echo","ok\u0000hidden"]})", "field 'argv' holds a NUL byte"},
+  };
+  std::string tasks;
+  for (const auto& [task, message] : cases) tasks += task + "\n";
+  FarmRun run = RunFarm({"run", "--allow-exec", "--keep-order"}, tasks);
+  EXPECT_EQ(run.exit_code, 1) << run.err;
+  auto results = run.results();
+  ASSERT_EQ(results.size(), std::size(cases));
+  for (size_t i = 0; i < results.size(); ++i) {
+    EXPECT_EQ(results[i]["error"]["code"], "bad_task") << results[i];
+    EXPECT_EQ(results[i]["error"]["message"], cases[i].second) << results[i];
+  }
+}
+
 // The worker's pipes to the coordinator are not close-on-exec (they sit at
 // fds 3 and 4): the command must get only its stdin, stdout and stderr.
 TEST(ExecE2E, CommandInheritsNoFdOfTheWorker) {
@@ -159,6 +184,21 @@ TEST(ExecE2E, BinaryOutputIsBase64AndHugeOutputIsCutAtTheCap) {
   EXPECT_EQ(r[2]["result"]["stdout"], "caf\u00e9\n");
   EXPECT_GT(r[2]["result"]["peak_rss_kb"].get<int>(), 0);
   EXPECT_TRUE(r[2]["result"]["cpu_user_ms"].is_number());
+}
+
+// --db ignores SIGXFSZ in the coordinator, which starts the commands in
+// thread and sequential mode; an ignored signal stays ignored across exec,
+// and a command over `ulimit -f` would go on with EFBIG instead of dying.
+TEST(ExecE2E, CommandStartsWithSigxfszAtItsDefaultUnderDb) {
+  TempDir dir;
+  for (const std::string mode : {"thread", "sequential"}) {
+    FarmRun run = RunFarm({"exec", "--mode", mode, "--db", dir.File(mode + ".sqlite"), "--output",
+                           "stdout", "--", "grep", "SigIgn", "{}", ":::", "/proc/self/status"});
+    ASSERT_EQ(run.exit_code, 0) << mode << ": " << run.err;
+    ASSERT_EQ(run.out.rfind("SigIgn:\t", 0), 0u) << mode << ": " << run.out;
+    uint64_t ignored = std::stoull(run.out.substr(8), nullptr, 16);
+    EXPECT_EQ(ignored & (uint64_t{1} << (SIGXFSZ - 1)), 0u) << mode << ": " << run.out;
+  }
 }
 
 TEST(ExecE2E, OwnTimeoutKillsTheGrandchildToo) {

@@ -174,6 +174,30 @@ TEST(RunFiles, ResumeIntoAFifoOrPipeIsRefused) {
   }
 }
 
+// Started with stdin or stdout closed (`>&-`), farm's own files took fds 0
+// and 1: farm exec's arguments file was both its input and its jobs'
+// output (hundreds of results from 3 arguments), and farm run's input was
+// "the same file as standard output". Closed, they are /dev/null instead.
+TEST(RunFiles, ClosedStandardStreamsAreNotTakenByFarmsOwnFiles) {
+  TempDir dir;
+  WriteFile(dir.File("t.jsonl"), kTasks);
+  for (const std::string closed : {">&-", ">&- <&-"}) {
+    auto exec = RunFarmInShell(
+        "\"$0\" exec --output stdout -o \"$1\" -- echo ::: 1 2 3 " + closed, {dir.File("x")});
+    EXPECT_EQ(exec.exit_code, 0) << closed << ": " << exec.err;
+    FarmRun written;
+    written.out = ReadFile(dir.File("x"));
+    std::multiset<int> ids;
+    for (const auto& result : written.results()) ids.insert(result["id"].get<int>());
+    EXPECT_EQ(ids, (std::multiset<int>{1, 2, 3})) << closed << ": " << written.out.substr(0, 500);
+
+    auto run = RunFarmInShell("\"$0\" run \"$1\" " + closed, {dir.File("t.jsonl")});
+    EXPECT_EQ(run.exit_code, 0) << closed << ": " << run.err;
+    EXPECT_TRUE(Mentions(run, "farm: 2 tasks, 2 ok")) << closed << ": " << run.err;
+    EXPECT_EQ(ReadFile(dir.File("t.jsonl")), kTasks);
+  }
+}
+
 TEST(RunFiles, EmptyPathIsRefusedForEveryPathFlag) {
   for (const std::string flag : {"-o", "--output", "--urls", "--out-dir", "--summary-json"}) {
     auto run = RunFarm({"run", flag, ""}, kTasks);

@@ -23,10 +23,10 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 constexpr size_t kReadChunk = 64 * 1024;
-// Dispositions a worker (or the coordinator, in thread mode) may have set
-// that a command must not inherit: an ignored signal stays ignored across
-// exec.
-constexpr int kSignalsToReset[] = {SIGINT, SIGQUIT, SIGTERM, SIGPIPE, SIGHUP, SIGCHLD};
+// Dispositions a worker (or the coordinator, in thread and sequential mode)
+// may have set that a command must not inherit: an ignored signal stays
+// ignored across exec. --db ignores SIGXFSZ (coordinator/db_writer.cc).
+constexpr int kSignalsToReset[] = {SIGINT, SIGQUIT, SIGTERM, SIGPIPE, SIGHUP, SIGCHLD, SIGXFSZ};
 // Once the command ended and its group was killed, how long the output
 // still in its pipes may take to drain (a process that left the group may
 // hold them open).

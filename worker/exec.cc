@@ -18,6 +18,12 @@ constexpr std::string_view kNotAllowed =
 
 [[noreturn]] void Bad(const std::string& message) { throw TaskFailure("bad_task", message); }
 
+// The command gets C strings, which end at a NUL: what follows one would be
+// dropped without a word ("/tmp\0/x" would run in /tmp).
+void CheckNoNul(std::string_view value, const std::string& what) {
+  if (value.find('\0') != std::string_view::npos) Bad(what + " holds a NUL byte");
+}
+
 std::string Base64(std::string_view data) {
   static constexpr char kAlphabet[] =
       "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -40,7 +46,11 @@ std::vector<std::string> ReadArgv(const nlohmann::json& task) {
   auto argv = task.find("argv");
   bool has_shell = task.contains("shell");
   if (argv != task.end() && has_shell) Bad("give either field 'argv' or field 'shell', not both");
-  if (has_shell) return {"/bin/sh", "-c", std::string(ReadString(task, kShell))};
+  if (has_shell) {
+    std::string_view shell = ReadString(task, kShell);
+    CheckNoNul(shell, "field 'shell'");
+    return {"/bin/sh", "-c", std::string(shell)};
+  }
   if (argv == task.end())
     Bad("field 'argv' is missing (or give 'shell', a command line for sh -c)");
   if (!argv->is_array() || argv->empty())
@@ -49,7 +59,7 @@ std::vector<std::string> ReadArgv(const nlohmann::json& task) {
   for (const nlohmann::json& arg : *argv) {
     if (!arg.is_string()) Bad("field 'argv' must hold only strings, got " + DescribeValue(arg));
     strings.push_back(arg.get<std::string>());
-    if (strings.back().find('\0') != std::string::npos) Bad("field 'argv' holds a NUL byte");
+    CheckNoNul(strings.back(), "field 'argv'");
   }
   return strings;
 }
@@ -83,8 +93,10 @@ std::vector<std::string> ReadEnv(const nlohmann::json& task) {
     if (!it.value().is_string())
       Bad("field 'env' value of '" + it.key() + "' must be a string, got " +
           DescribeValue(it.value()));
+    CheckNoNul(it.key(), "field 'env' has a variable name that");
     if (it.key().empty() || it.key().find_first_of("=") != std::string::npos)
       Bad("field 'env' holds a bad variable name '" + it.key() + "'");
+    CheckNoNul(it.value().get_ref<const std::string&>(), "field 'env' value of '" + it.key() + "'");
     entries.push_back(it.key() + "=" + it.value().get<std::string>());
   }
   return entries;
@@ -150,6 +162,7 @@ ResultJson RunExec(const nlohmann::json& task, TaskContext& context) {
   InsertSlot(task, context.worker.index, &spec.argv);
   spec.env = ReadEnv(task);
   spec.cwd = ReadString(task, kCwd);
+  CheckNoNul(spec.cwd, "field 'cwd'");
   spec.has_stdin = task.contains("stdin");
   spec.stdin_text = ReadString(task, kStdin);
   spec.timeout_s = ReadNumber(task, kTimeout);
