@@ -26,9 +26,14 @@ Status SetNonBlocking(int fd) {
   return Status::Ok();
 }
 
+namespace {
+bool closed_at_start[3] = {};
+}  // namespace
+
 Status OpenClosedStandardFds() {
   for (int fd = STDIN_FILENO; fd <= STDERR_FILENO; ++fd) {
     if (::fcntl(fd, F_GETFD) != -1 || errno != EBADF) continue;
+    closed_at_start[fd] = true;
     Fd null(::open("/dev/null", fd == STDIN_FILENO ? O_RDONLY : O_WRONLY));
     if (!null.valid()) return Status::FromErrno("cannot open /dev/null", errno);
     // open() takes the lowest free number, `fd`, as those below are open by
@@ -36,6 +41,10 @@ Status OpenClosedStandardFds() {
     if (null.get() == fd) null.release();
   }
   return Status::Ok();
+}
+
+bool StandardFdWasClosed(int fd) {
+  return fd >= STDIN_FILENO && fd <= STDERR_FILENO && closed_at_start[fd];
 }
 
 Status WriteAll(int fd, std::string_view data) {

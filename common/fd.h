@@ -46,6 +46,9 @@ Status SetNonBlocking(int fd);
 // opened later takes a standard stream's number (`farm ... >&-` would then
 // write results or job output into it). Call first thing in main.
 Status OpenClosedStandardFds();
+// Whether OpenClosedStandardFds() found `fd` closed: output meant for it would
+// go nowhere, and input from it would be empty.
+bool StandardFdWasClosed(int fd);
 
 // Writes all of `data` to a blocking fd, retrying short writes and EINTR.
 Status WriteAll(int fd, std::string_view data);

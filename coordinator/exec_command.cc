@@ -190,6 +190,8 @@ Status ParseExecArgs(std::span<char* const> args, ExecArgs* exec, RunOptions* op
   if (!positional.empty())
     return Status::Error("unexpected argument '" + positional[0] + "' (the command goes after --)");
   if (Status s = SplitCommand({dashes + 1, args.end()}, exec); !s.ok()) return s;
+  if (exec->stdout_output && StandardFdWasClosed(STDOUT_FILENO))  // it would go nowhere
+    return Status::Error("standard output is closed: the jobs' output has nowhere to go");
   return CheckRunOptions(options);
 }
 

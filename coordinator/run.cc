@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "common/fd.h"
 #include "coordinator/result_sink.h"
 #include "coordinator/resume.h"
 #include "coordinator/run_db.h"
@@ -44,6 +45,12 @@ Status OpenInput(const RunOptions& options, Fd* fd) {
 
 Status CheckRunFiles(const RunOptions& options, const Fd* input) {
   const std::string& path = options.urls.empty() ? options.input : options.urls;
+  // Closed at start, they are /dev/null: results would vanish, and tasks
+  // would be none.
+  if (input != nullptr && path == "-" && StandardFdWasClosed(STDIN_FILENO))
+    return Status::Error("standard input is closed: give the tasks in a file");
+  if (options.output.empty() && StandardFdWasClosed(STDOUT_FILENO))
+    return Status::Error("standard output is closed: give -o FILE for the results");
   std::vector<FileUse> reads;
   if (input != nullptr)
     reads.push_back({path == "-" ? "standard input"

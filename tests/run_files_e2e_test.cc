@@ -182,8 +182,8 @@ TEST(RunFiles, ClosedStandardStreamsAreNotTakenByFarmsOwnFiles) {
   TempDir dir;
   WriteFile(dir.File("t.jsonl"), kTasks);
   for (const std::string closed : {">&-", ">&- <&-"}) {
-    auto exec = RunFarmInShell(
-        "\"$0\" exec --output stdout -o \"$1\" -- echo ::: 1 2 3 " + closed, {dir.File("x")});
+    auto exec = RunFarmInShell("\"$0\" exec -o \"$1\" -- echo ::: 1 2 3 " + closed,
+                               {dir.File("x")});
     EXPECT_EQ(exec.exit_code, 0) << closed << ": " << exec.err;
     FarmRun written;
     written.out = ReadFile(dir.File("x"));
@@ -191,11 +191,30 @@ TEST(RunFiles, ClosedStandardStreamsAreNotTakenByFarmsOwnFiles) {
     for (const auto& result : written.results()) ids.insert(result["id"].get<int>());
     EXPECT_EQ(ids, (std::multiset<int>{1, 2, 3})) << closed << ": " << written.out.substr(0, 500);
 
-    auto run = RunFarmInShell("\"$0\" run \"$1\" " + closed, {dir.File("t.jsonl")});
+    auto run = RunFarmInShell("\"$0\" run \"$1\" -o \"$2\" " + closed,
+                              {dir.File("t.jsonl"), dir.File("out")});
     EXPECT_EQ(run.exit_code, 0) << closed << ": " << run.err;
     EXPECT_TRUE(Mentions(run, "farm: 2 tasks, 2 ok")) << closed << ": " << run.err;
     EXPECT_EQ(ReadFile(dir.File("t.jsonl")), kTasks);
   }
+}
+
+// What is meant for a closed stream would go nowhere, or come from nothing:
+// refused before anything runs, nothing touched.
+TEST(RunFiles, ResultsForAClosedStreamAreRefused) {
+  TempDir dir;
+  WriteFile(dir.File("t.jsonl"), kTasks);
+  auto run = RunFarmInShell("\"$0\" run \"$1\" >&-", {dir.File("t.jsonl")});
+  EXPECT_EQ(run.exit_code, 2) << run.err;
+  EXPECT_TRUE(Mentions(run, "standard output is closed: give -o FILE")) << run.err;
+  auto jobs = RunFarmInShell("\"$0\" exec --output stdout -o \"$1\" -- echo ::: 1 >&-",
+                             {dir.File("x")});
+  EXPECT_EQ(jobs.exit_code, 2) << jobs.err;
+  EXPECT_TRUE(Mentions(jobs, "standard output is closed")) << jobs.err;
+  auto tasks = RunFarmInShell("\"$0\" run -o \"$1\" <&-", {dir.File("out")});
+  EXPECT_EQ(tasks.exit_code, 2) << tasks.err;
+  EXPECT_TRUE(Mentions(tasks, "standard input is closed")) << tasks.err;
+  EXPECT_EQ(Listing(dir), (std::set<std::string>{"t.jsonl"}));
 }
 
 TEST(RunFiles, EmptyPathIsRefusedForEveryPathFlag) {
