@@ -21,6 +21,7 @@
 #include "coordinator/resume.h"
 #include "coordinator/run.h"
 #include "coordinator/run_flags.h"
+#include "worker/redact_url.h"
 
 namespace farm {
 namespace {
@@ -105,11 +106,12 @@ class CrawlTasks final : public RunTasks, TaskFeed, ResultOutput {
   // spliced, not re-encoded: in JSON text a key can't be mistaken for the
   // contents of a string, where a quote is escaped.
   std::string Annotate(const CrawlFrontier::Page& page, std::string_view line) {
+    // The frontier's URLs have the seed's password; the lines never do.
     std::string place = "\"depth\":" + std::to_string(page.depth) + ",\"parent\":";
     if (page.parent.empty()) {
       place += "null";
     } else {
-      AppendJsonString(page.parent, &place);
+      AppendJsonString(RedactPassword(page.parent), &place);
     }
     constexpr std::string_view kResult = ",\"result\":{";
     const size_t result = line.find(kResult);
@@ -117,7 +119,7 @@ class CrawlTasks final : public RunTasks, TaskFeed, ResultOutput {
       if (!line.ends_with('}')) return std::string(line);
       std::string out(line.substr(0, line.size() - 1));
       out += ",\"result\":{\"url\":";
-      AppendJsonString(page.url, &out);
+      AppendJsonString(RedactPassword(page.url), &out);
       return out.append(",").append(place).append("}}");
     }
     std::string out(line.substr(0, result + kResult.size()));
@@ -134,12 +136,13 @@ class CrawlTasks final : public RunTasks, TaskFeed, ResultOutput {
     out += ",\"links\":" + std::to_string(urls.size()) + ",\"discovered\":[";
     bool first = true;
     for (const Json& url : urls) {
-      if (!url.is_string() || !frontier_.Offer(url.get_ref<const std::string&>(), page.depth + 1,
-                                               page.url))
-        continue;
+      if (!url.is_string()) continue;
+      // As the page's own line will spell it: with the seed's user, if any.
+      std::string queued = frontier_.WithPassword(url.get<std::string>());
+      if (!frontier_.Offer(queued, page.depth + 1, page.url)) continue;
       if (!first) out += ',';
       first = false;
-      AppendJsonString(url.get_ref<const std::string&>(), &out);
+      AppendJsonString(RedactPassword(queued), &out);
     }
     return out.append(line.substr(end));
   }

@@ -15,8 +15,41 @@
 
 namespace farm {
 
+namespace {
+
+// Where the userinfo of a URL ends (its '@', or npos for none) and where its
+// host and port end.
+struct Authority {
+  size_t start = std::string_view::npos;  // after "://"; npos: not a URL
+  size_t at = std::string_view::npos;
+  size_t end = 0;
+};
+
+Authority AuthorityOf(std::string_view url) {
+  Authority a;
+  const size_t scheme = url.find("://");
+  if (scheme == std::string_view::npos) return a;
+  a.start = scheme + 3;
+  a.end = std::min(url.find_first_of("/?#", a.start), url.size());
+  const size_t at = url.substr(0, a.end).rfind('@');
+  if (at != std::string_view::npos && at >= a.start) a.at = at;
+  return a;
+}
+
+}  // namespace
+
 CrawlFrontier::CrawlFrontier(CrawlOptions options) : options_(std::move(options)) {
   for (const std::string& seed : options_.seeds) {
+    // A seed with a password lends it to the URLs of its origin: those
+    // without one, and those with the user's written as ***.
+    const Authority a = AuthorityOf(seed);
+    const size_t colon = a.at == std::string_view::npos ? a.at : seed.find(':', a.start);
+    if (colon < a.at) {
+      const std::string host = seed.substr(a.at, a.end - a.at);  // "@host:port"
+      const std::string with_password = seed.substr(0, a.end);
+      passwords_.emplace(seed.substr(0, a.start) + host.substr(1), with_password);
+      passwords_.emplace(seed.substr(0, colon) + host, with_password);
+    }
     origins_.push_back(UrlOrigin(seed));
     prefixes_.push_back(seed.substr(0, seed.rfind('/') + 1));
     std::string_view host = UrlHost(seed);
@@ -47,21 +80,39 @@ bool CrawlFrontier::InScope(const std::string& url) const {
   return false;
 }
 
-bool CrawlFrontier::Offer(const std::string& url, int depth, const std::string& parent) {
+std::string CrawlFrontier::WithPassword(std::string url) const {
+  if (passwords_.empty()) return url;
+  const Authority a = AuthorityOf(url);
+  if (a.start == std::string_view::npos) return url;
+  std::string key;
+  if (a.at == std::string_view::npos) {  // scheme://host:port
+    key = url.substr(0, a.end);
+  } else if (std::string_view(url).substr(0, a.at).ends_with(":***")) {  // scheme://user@host:port
+    key = url.substr(0, a.at - 4) + url.substr(a.at, a.end - a.at);
+  } else {
+    return url;  // a password of its own
+  }
+  auto it = passwords_.find(key);
+  return it == passwords_.end() ? url : it->second + url.substr(a.end);
+}
+
+bool CrawlFrontier::Offer(std::string url, int depth, std::string parent) {
+  url = WithPassword(std::move(url));
+  parent = WithPassword(std::move(parent));
   if (options_.depth >= 0 && depth > options_.depth) return false;
   if (!InScope(url)) return false;
   auto known = seen_.find(url);
   if (known == seen_.end()) {
     if (options_.max_pages > 0 && accepted_ >= options_.max_pages) return false;
     ++accepted_;
-    known = seen_.emplace(url, Known{.depth = depth, .parent = parent}).first;
+    known = seen_.emplace(url, Known{.depth = depth, .parent = std::move(parent)}).first;
   } else if (known->second.taken || known->second.depth <= depth) {
     return false;
   } else {
-    known->second = {.depth = depth, .parent = parent};
+    known->second = {.depth = depth, .parent = std::move(parent)};
     --queued_count_;  // its entry deeper down is stale now
   }
-  queued_[depth].push_back(url);
+  queued_[depth].push_back(std::move(url));
   ++queued_count_;
   return true;
 }
@@ -70,8 +121,8 @@ void CrawlFrontier::OfferSeeds() {
   for (const std::string& seed : options_.seeds) Offer(seed, 0, "");
 }
 
-void CrawlFrontier::MarkFetched(const std::string& url) {
-  auto [known, added] = seen_.try_emplace(url);
+void CrawlFrontier::MarkFetched(std::string url) {
+  auto [known, added] = seen_.try_emplace(WithPassword(std::move(url)));
   if (added) ++accepted_;
   if (!added && !known->second.taken) --queued_count_;
   known->second.taken = true;

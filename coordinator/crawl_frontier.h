@@ -42,12 +42,17 @@ class CrawlFrontier {
 
   // Queues `url` unless it is out of scope or too deep, or was seen at this
   // depth or less, or the crawl has --max-pages URLs already. A URL queued
-  // deeper and not yet handed out moves up. True if queued.
-  bool Offer(const std::string& url, int depth, const std::string& parent);
+  // deeper and not yet handed out moves up. True if queued. A URL (and its
+  // parent) of the origin of a seed with a password gets that password,
+  // unless it has one of its own other than farm's ***.
+  bool Offer(std::string url, int depth, std::string parent);
   // The seeds, those not seen yet.
   void OfferSeeds();
+  // `url` with the password of the seed for its user and origin, if it has
+  // the one farm writes instead, or none: the URL Offer() queues.
+  std::string WithPassword(std::string url) const;
   // --resume: `url` was fetched by the run before.
-  void MarkFetched(const std::string& url);
+  void MarkFetched(std::string url);
 
   // The next page to fetch; false if none may go now.
   bool Next(Page* page);
@@ -68,6 +73,11 @@ class CrawlFrontier {
   std::vector<std::string> prefixes_;  // for kPrefix
   std::vector<std::string> domains_;   // for kDomain: hosts, without a "www."
   std::vector<std::string> origins_;   // for kHost: scheme://host:port
+  // The start of each seed with a password, "scheme://user:password@host:port",
+  // by the starts of the URLs that get it: "scheme://host:port" (a link
+  // without one), and "scheme://user@host:port" (a link a worker gave back
+  // with the password written as ***, as farm writes every URL).
+  std::unordered_map<std::string, std::string> passwords_;
   std::unordered_map<std::string, Known> seen_;
   std::map<int, std::deque<std::string>> queued_;  // by depth; a moved URL's old entry is stale
   std::map<int, int> in_flight_;                   // pages handed out, by depth

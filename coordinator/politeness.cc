@@ -8,6 +8,7 @@
 #include "common/json_parse.h"
 #include "common/seconds.h"
 #include "common/url.h"
+#include "worker/redact_url.h"
 
 namespace farm {
 namespace {
@@ -105,7 +106,8 @@ Politeness::Next Politeness::Take(Clock::time_point now, ScheduledTask* task, st
       if (url && (rule = host.rules.DisallowedBy(UrlTarget(*url)))) {
         *why = host.robots_unreadable
                    ? host.origin + "/robots.txt could not be read, which forbids all (RFC 9309)"
-                   : "robots.txt of " + host.origin + " forbids " + *url + " (" + *rule + ")";
+                   : "robots.txt of " + host.origin + " forbids " + RedactPassword(*url) +
+                         " (" + *rule + ")";
         List(id, now);
         return Next::kDisallowed;
       }

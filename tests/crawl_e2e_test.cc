@@ -114,6 +114,32 @@ TEST_F(CrawlE2E, MaxPerHostHoldsAcrossWorkersAsTheServerCountsIt) {
   EXPECT_EQ(stats["a"]["max_in_flight"], 2) << "and two did run at once";
 }
 
+// A seed's password goes with every request to its origin, pages found on
+// it included, and into no line: farm writes it as ***, and each page is
+// still fetched once.
+TEST_F(CrawlE2E, ASeedsPasswordIsSentWithEveryPageAndWrittenNowhere) {
+  CrawlSite site({"--pages", "60"});
+  std::string seed = site.A("/p/0.html");
+  seed.insert(seed.find("//") + 2, "ann:s3cret@");
+  testing::FarmRun run = testing::RunFarm({"crawl", seed, "--out-dir", dir_.File("pages"),
+                                           "--no-progress", "-j", "2", "--depth", "inf",
+                                           "--robots", "ignore"});
+  ASSERT_TRUE(run.exit_code == 0 || run.exit_code == 1) << run.err;
+  EXPECT_EQ(run.out.find("s3cret"), std::string::npos) << run.out.substr(0, 2000);
+  EXPECT_EQ(run.err.find("s3cret"), std::string::npos) << run.err;
+  for (const json& line : run.results()) {
+    EXPECT_TRUE(line["result"]["url"].get<std::string>().starts_with("http://ann:***@")) << line;
+    for (const json& url : line["result"].value("discovered", json::array()))
+      EXPECT_TRUE(url.get<std::string>().starts_with("http://ann:***@")) << line;
+  }
+  json stats = site.Json("/__stats");
+  EXPECT_GT(stats["a"]["requests"].size(), 40u);
+  for (const json& request : stats["a"]["requests"])
+    EXPECT_EQ(request["auth"], "Basic YW5uOnMzY3JldA==") << request;  // ann:s3cret
+  for (const auto& [path, count] : stats["a"]["counts"].items())
+    EXPECT_EQ(count, 1) << path << " was asked for " << count << " times";
+}
+
 // With slots for 32 transfers and no --max-per-host, a crawl still sends a
 // host no more than eight requests at a time.
 TEST_F(CrawlE2E, ByDefaultACrawlKeepsToEightRequestsInFlightToAHost) {

@@ -38,9 +38,10 @@ Host B:
   /b/<j>.html           five pages linking to each other and back to host A; no robots.txt
 Both hosts:
   /__stats[?reset=1]    per host: every request (path, status, start and end in
-                        time.monotonic() seconds), counts by path, the most requests in flight
-                        at once and the smallest gap between consecutive request starts; not
-                        counted themselves. reset=1 clears them after answering.
+                        time.monotonic() seconds, Authorization header), counts by path, the
+                        most requests in flight at once and the smallest gap between
+                        consecutive request starts; not counted themselves. reset=1 clears
+                        them after answering.
   /__expected?seed_path=/p/0.html&depth=D&scope=host|domain|prefix&robots=respect|ignore
              [&max_pages=N][&agent=farm][&seed=URL]
                         what a correct crawl must produce, from the generator's own graph:
@@ -284,11 +285,12 @@ class HostLog:
             self.max_in_flight = max(self.max_in_flight, self.in_flight)
         return time.monotonic()
 
-    def end(self, path, status, start):
+    def end(self, path, status, start, auth):
         end = time.monotonic()
         with self.lock:
             self.in_flight -= 1
-            self.requests.append({"path": path, "status": status, "start": start, "end": end})
+            self.requests.append({"path": path, "status": status, "start": start, "end": end,
+                                  "auth": auth})
 
     def report(self, reset):
         with self.lock:
@@ -319,7 +321,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             # the client cannot start its next request while this one still counts in flight.
             log, start = self.logged
             self.logged = None
-            log.end(self.path, status, start)
+            log.end(self.path, status, start, self.headers.get("Authorization"))
         self.end_headers()
         self.wfile.write(body)
 
