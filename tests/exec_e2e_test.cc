@@ -3,10 +3,12 @@
 // it ends (its own timeout, --task-timeout, --memory-limit, Ctrl-C, the
 // worker's death).
 #include <signal.h>
+#include <sys/stat.h>
 
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <string>
@@ -123,9 +125,34 @@ TEST(ExecE2E, FailingAndMissingCommandsSayWhy) {
   EXPECT_EQ(r[1]["error"]["code"], "exit_status");
   EXPECT_EQ(r[1]["error"]["message"],
             "cannot run 'no-such-command-here': command not found in PATH");
+  EXPECT_EQ(r[1]["result"]["exit_code"], 127);
   EXPECT_EQ(r[2]["error"]["message"], "cannot run '/dev/null': Permission denied");
+  EXPECT_EQ(r[2]["result"]["exit_code"], 126) << "found, but not runnable";
   EXPECT_EQ(r[3]["result"]["signal"], SIGTERM);
   EXPECT_TRUE(r[3]["result"]["exit_code"].is_null());
+}
+
+// argv[0] is looked for in the command's own PATH, as env gives it; and a
+// file without a #! line is no program: execvpe would run it with /bin/sh.
+TEST(ExecE2E, CommandIsFoundInItsOwnPathAndRunWithoutAShell) {
+  TempDir dir;
+  const std::string bin = dir.File("bin");
+  ASSERT_EQ(mkdir(bin.c_str(), 0755), 0);
+  testing::WriteFile(bin + "/mytool", "#!/bin/sh\necho mine\n");
+  testing::WriteFile(bin + "/noshebang", "touch '" + dir.File("ran") + "'\n");
+  ASSERT_EQ(chmod((bin + "/mytool").c_str(), 0755), 0);
+  ASSERT_EQ(chmod((bin + "/noshebang").c_str(), 0755), 0);
+  FarmRun run = RunFarm({"run", "--allow-exec", "--keep-order"},
+                        ExecLine({"mytool"}, {{"env", {{"PATH", "/nonexistent:" + bin}}}}) +
+                            ExecLine({bin + "/noshebang"}));
+  auto r = run.results();
+  ASSERT_EQ(r.size(), 2u) << run.err;
+  EXPECT_EQ(r[0]["result"]["stdout"], "mine\n") << r[0];
+  EXPECT_EQ(r[1]["result"]["exit_code"], 126) << r[1];
+  EXPECT_NE(r[1]["error"]["message"].get<std::string>().find("Exec format error"),
+            std::string::npos)
+      << r[1];
+  EXPECT_FALSE(std::filesystem::exists(dir.File("ran"))) << "no shell ran it";
 }
 
 // The command gets C strings, so a NUL would cut a field short: it would run

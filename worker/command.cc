@@ -8,6 +8,8 @@
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <limits.h>
+#include <string.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -37,6 +39,7 @@ constexpr int kDrainMs = 1000;
 struct ChildSetup {
   char* const* argv;
   char* const* envp;
+  const char* path;  // where argv[0] is looked for: the command's own PATH
   const char* cwd;  // nullptr: stay
   int stdin_fd, stdout_fd, stderr_fd;
   pid_t worker;
@@ -54,6 +57,43 @@ struct StartError {
   error->err = errno;
   error->step = step;
   _exit(127);
+}
+
+// execvpe, but in the command's own PATH, and without its fallback of
+// running a file that is no program (no #! line) with /bin/sh: farm runs no
+// shell unless asked. Only system calls and the stack: it runs after vfork.
+[[noreturn]] void ExecSearched(const ChildSetup& setup, StartError* error) {
+  const char* name = setup.argv[0];
+  if (strchr(name, '/') != nullptr) {
+    execve(name, setup.argv, setup.envp);
+    FailChild(error, "exec");
+  }
+  const size_t name_size = strlen(name) + 1;
+  char candidate[PATH_MAX];
+  int denied = 0;
+  for (const char* dir = setup.path;; ++dir) {
+    const char* end = strchrnul(dir, ':');
+    const size_t dir_size = static_cast<size_t>(end - dir);
+    if (dir_size + 1 + name_size <= sizeof candidate) {
+      char* at = candidate;
+      if (dir_size > 0) {  // an empty entry is the current folder
+        at = static_cast<char*>(mempcpy(at, dir, dir_size));
+        *at++ = '/';
+      }
+      memcpy(at, name, name_size);
+      execve(candidate, setup.argv, setup.envp);
+      if (errno == EACCES) {
+        denied = EACCES;  // found, not runnable: say so if nothing else is
+      } else if (errno != ENOENT && errno != ENOTDIR && errno != ESTALE && errno != ENODEV &&
+                 errno != ETIMEDOUT) {
+        FailChild(error, "exec");  // ENOEXEC among them
+      }
+    }
+    if (*end == '\0') break;
+    dir = end;
+  }
+  errno = denied != 0 ? denied : ENOENT;
+  FailChild(error, "exec");
 }
 
 [[noreturn]] void ExecChild(const ChildSetup& setup, StartError* error) {
@@ -79,8 +119,7 @@ struct StartError {
   sigset_t none;
   sigemptyset(&none);
   sigprocmask(SIG_SETMASK, &none, nullptr);
-  execvpe(setup.argv[0], setup.argv, setup.envp);
-  FailChild(error, "exec");
+  ExecSearched(setup, error);
 }
 
 // vfork: the worker's pages are not copied, so spawning costs the same for
@@ -258,8 +297,12 @@ void RunUserCommand(const CommandSpec& spec, CommandOutcome* outcome) {
   }
   std::vector<std::string> env = MergedEnvironment(spec.env);
   std::vector<char*> argv = Pointers(spec.argv), envp = Pointers(env);
+  const char* path = "/bin:/usr/bin";  // glibc's, when there is no PATH
+  for (const std::string& entry : env)
+    if (entry.starts_with("PATH=")) path = entry.c_str() + 5;
   ChildSetup setup = {.argv = argv.data(),
                       .envp = envp.data(),
+                      .path = path,
                       .cwd = spec.cwd.empty() ? nullptr : spec.cwd.c_str(),
                       .stdin_fd = stdin_r.get(),
                       .stdout_fd = out.write.get(),

@@ -145,6 +145,9 @@ std::string CannotStart(const std::string& command, const CommandOutcome& outcom
       return "cannot run '" + command + "': " +
              (command.find('/') == std::string::npos ? "command not found in PATH"
                                                      : "no such file");
+    if (outcome.start_errno == ENOEXEC)
+      return "cannot run '" + command + "': " + why +
+             " (a script needs its #! line: farm runs no shell unless asked)";
     return "cannot run '" + command + "': " + why;
   }
   return "cannot run '" + command + "': " + outcome.start_step + ": " + why;
@@ -175,8 +178,12 @@ ResultJson RunExec(const nlohmann::json& task, TaskContext& context) {
   CommandOutcome outcome;
   RunUserCommand(spec, &outcome);
   if (outcome.start_errno != 0) {
+    // As a shell says it: 127 for a command not found, 126 for one found
+    // that could not run.
+    const bool found = std::string_view(outcome.start_step) == "exec" &&
+                       outcome.start_errno != ENOENT;
     JsonObjectWriter result;
-    result.Add("exit_code", 127).AddNull("signal");
+    result.Add("exit_code", found ? 126 : 127).AddNull("signal");
     throw TaskFailure("exit_status", CannotStart(spec.argv[0], outcome), result.Finish());
   }
   ResultJson result = FormatResult(outcome);
