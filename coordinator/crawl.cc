@@ -208,6 +208,9 @@ bool ParseCrawlOptions(std::span<char* const> args, RunOptions* options, CrawlOp
   std::vector<std::string> seeds;
   Status status = ParseFlags(args, AllFlags(CrawlFlags(options, crawl)), &seeds);
   if (status.ok()) status = TakeSeeds(seeds, crawl);
+  // Before farm run's checks, which would offer --db.
+  if (status.ok() && options->resume && (options->output.empty() || options->output == "-"))
+    status = Status::Error("--resume of a crawl needs the --output FILE of the crawl to go on");
   if (status.ok()) status = CheckRunOptions(options);
   if (status.ok() && options->resume && !options->db.empty())
     status = Status::Error("--resume of a crawl reads its --output FILE; --db can't resume it");

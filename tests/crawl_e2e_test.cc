@@ -362,6 +362,8 @@ TEST_F(CrawlE2E, BadCommandLinesAreRefusedBeforeAnythingRuns) {
            {{"crawl", "http://127.0.0.1:1/", "--urls", "x"}, "--urls"},
            {{"crawl", "http://127.0.0.1:1/", "-o", out, "--db", dir_.File("d.sqlite"), "--resume"},
             "--db can't resume it"},
+           {{"crawl", "http://127.0.0.1:1/", "--db", dir_.File("d.sqlite"), "--resume"},
+            "--resume of a crawl needs the --output FILE"},
        }) {
     testing::FarmRun run = testing::RunFarm(c.args);
     EXPECT_EQ(run.exit_code, 2) << run.err;
