@@ -63,7 +63,10 @@ Status CheckRunFiles(const RunOptions& options, const Fd* input) {
     if (Status s = CheckWritable(options.output); !s.ok()) return s;
     writes.push_back({"--output '" + options.output + "'", options.output});
   }
-  if (!options.summary_json.empty()) {
+  if (options.summary_json == "-") {  // standard output, as for -o
+    if (StandardFdWasClosed(STDOUT_FILENO))
+      return Status::Error("standard output is closed: give --summary-json FILE");
+  } else if (!options.summary_json.empty()) {
     if (Status s = CheckWritable(options.summary_json); !s.ok()) return s;
     writes.push_back({"--summary-json '" + options.summary_json + "'", options.summary_json});
   }

@@ -128,7 +128,9 @@ FlagSection SharedRunFlags(RunOptions* o) {
            SetTrue(&o->progress)},
           {"--no-progress", 0, "", "no progress line",
            [o](std::string_view) { return o->progress = false, Status::Ok(); }},
-          {"--summary-json", 0, "FILE", "also write the run's summary there, as one JSON object",
+          {"--summary-json", 0, "FILE",
+           "also write the run's summary there, as one JSON object (-: stdout, after the "
+           "results if they go there too)",
            PathInto("--summary-json", &o->summary_json)},
           {"--halt", 0, "WHEN,COND",
            "stop early: WHEN is now or soon, COND fail=N, fail=P%, success=N or success=P%",

@@ -80,6 +80,11 @@ std::string SummaryJson(const RunSummary& s) {
 
 Status WriteSummaryJson(const RunSummary& s, const std::string& path) {
   const std::string text = SummaryJson(s) + "\n";
+  if (path == "-") {  // after the results, if they go there too
+    if (Status s = WriteAll(STDOUT_FILENO, text); !s.ok())
+      return Status::Error("cannot write the summary to standard output: " + s.message());
+    return Status::Ok();
+  }
   Fd fd;
   if (Status s = OpenOutputFile(path, /*append=*/false, &fd); !s.ok()) return s;
   if (Status s = WriteAll(fd.get(), text); !s.ok())

@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <map>
 #include <set>
 #include <string>
@@ -20,6 +21,7 @@ namespace {
 using nlohmann::json;
 using testing::ReadFile;
 using testing::RunFarm;
+using testing::RunFarmInShell;
 using testing::RunFarmPiped;
 using testing::TempDir;
 using testing::WriteFile;
@@ -233,6 +235,16 @@ TEST(RunE2E, SeedFromTheOsIsPrintedAndDiffers) {
   };
   EXPECT_FALSE(seed_of(a.err).empty()) << a.err;
   EXPECT_NE(seed_of(a.err), seed_of(b.err));
+}
+
+// "-" is standard output, as for -o, not a file named "-".
+TEST(RunE2E, SummaryJsonDashIsStandardOutput) {
+  TempDir dir;
+  auto run = RunFarmInShell("cd \"$1\" && \"$0\" run -o r.jsonl --summary-json - < /dev/null",
+                            {dir.path()});
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(json::parse(run.out)["tasks"], 0) << run.out;
+  EXPECT_FALSE(std::filesystem::exists(dir.File("-")));
 }
 
 TEST(RunE2E, SummaryJsonHoldsTheRunsFacts) {
