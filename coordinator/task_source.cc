@@ -161,6 +161,9 @@ TaskSource::Next TaskSource::Take(InputTask* task) {
     // again for the parser's message.
     if (line.starts_with(kByteOrderMark)) {
       task->error_line = BadJsonLine(seq_, "the line starts with a byte-order mark (U+FEFF)");
+    } else if (size_t nul = line.find('\0'); nul != std::string_view::npos) {
+      // nlohmann's parser would stop there and blame what comes before.
+      task->error_line = BadJsonLine(seq_, "a NUL byte at offset " + std::to_string(nul));
     } else {
       try {
         nlohmann::json ignored = nlohmann::json::parse(line);

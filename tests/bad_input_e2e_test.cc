@@ -64,8 +64,8 @@ TEST(BadInputE2E, LinesThatAreNotJson) {
       {"", "bad_json", "empty line"},
       {"   \t ", "bad_json", "empty line"},
       {"{\"type\":\"fib\",\"n\":1,\"x\":1e400}", "bad_json", "number overflow"},
-      {std::string("{\"type\":\"fib\",\"n\":1}\0", 21), "bad_json", ""},
-      {std::string("{\"type\":\"fib\",\"n\":\0 1}", 22), "bad_json", ""},
+      {std::string("{\"type\":\"fib\",\"n\":1}\0", 21), "bad_json", "a NUL byte at offset 20"},
+      {std::string("{\"type\":\"fib\",\"n\":\0 1}", 22), "bad_json", "a NUL byte at offset 18"},
   });
 }
 
