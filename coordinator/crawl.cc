@@ -99,6 +99,15 @@ class CrawlTasks final : public RunTasks, TaskFeed, ResultOutput {
   uint64_t received_failed() const override { return file_->received_failed(); }
 
  private:
+  // Whether a result's fields (after "result":{) say a 3xx status.
+  static bool IsRedirect(std::string_view result) {
+    constexpr std::string_view kStatus = "\"status\":3";
+    const size_t at = result.find(kStatus);
+    return at != std::string_view::npos && at + kStatus.size() + 2 <= result.size() &&
+           result.substr(at + kStatus.size(), 2).find_first_not_of("0123456789") ==
+               std::string_view::npos;
+  }
+
   // The result line of `page`, with its place in the crawl in its "result"
   // (depth and parent; a failed page's result is only that and its url),
   // and the links it found offered to the frontier: "links" becomes their
@@ -132,6 +141,9 @@ class CrawlTasks final : public RunTasks, TaskFeed, ResultOutput {
     if (end == std::string_view::npos) return out.append(line);
     Json urls = Json::parse(line.substr(open, end + 1 - open), nullptr, /*allow_exceptions=*/false);
     if (!urls.is_array()) urls = Json::array();
+    // A seed's redirect (its one link) widens the scope, as wget follows it.
+    if (page.parent.empty() && IsRedirect(line) && urls.size() == 1 && urls[0].is_string())
+      frontier_.AddToScope(frontier_.WithPassword(urls[0].get<std::string>()));
     out.append(line.substr(0, links));
     out += ",\"links\":" + std::to_string(urls.size()) + ",\"discovered\":[";
     bool first = true;

@@ -50,12 +50,16 @@ CrawlFrontier::CrawlFrontier(CrawlOptions options) : options_(std::move(options)
       passwords_.emplace(seed.substr(0, a.start) + host.substr(1), with_password);
       passwords_.emplace(seed.substr(0, colon) + host, with_password);
     }
-    origins_.push_back(UrlOrigin(seed));
-    prefixes_.push_back(seed.substr(0, seed.rfind('/') + 1));
-    std::string_view host = UrlHost(seed);
-    if (host.starts_with("www.")) host.remove_prefix(4);
-    domains_.emplace_back(host);
+    AddToScope(seed);
   }
+}
+
+void CrawlFrontier::AddToScope(const std::string& url) {
+  origins_.push_back(UrlOrigin(url));
+  prefixes_.push_back(url.substr(0, url.rfind('/') + 1));
+  std::string_view host = UrlHost(url);
+  if (host.starts_with("www.")) host.remove_prefix(4);
+  domains_.emplace_back(host);
 }
 
 bool CrawlFrontier::InScope(const std::string& url) const {

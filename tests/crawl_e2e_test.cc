@@ -114,6 +114,20 @@ TEST_F(CrawlE2E, MaxPerHostHoldsAcrossWorkersAsTheServerCountsIt) {
   EXPECT_EQ(stats["a"]["max_in_flight"], 2) << "and two did run at once";
 }
 
+// http://site/ answering 301 to https://site/ is the usual seed: where a
+// seed redirects is in scope too, or the crawl would end at its first line.
+TEST_F(CrawlE2E, ASeedThatRedirectsToAnotherHostTakesItsScopeAlong) {
+  CrawlSite site({"--pages", "60"});
+  testing::FarmRun run = testing::RunFarm({"crawl", site.A("/r/b"), "--out-dir",
+                                           dir_.File("pages"), "--no-progress", "--depth", "2",
+                                           "--robots", "ignore"});
+  ASSERT_TRUE(run.exit_code == 0 || run.exit_code == 1) << run.err;
+  std::set<std::string> fetched;
+  for (const json& line : run.results()) fetched.insert(line["result"]["url"]);
+  EXPECT_TRUE(fetched.contains(site.B("/b/0.html"))) << run.out;
+  EXPECT_GT(fetched.size(), 2u) << "and the pages it links to, on host B" << run.out;
+}
+
 // A seed's password goes with every request to its origin, pages found on
 // it included, and into no line: farm writes it as ***, and each page is
 // still fetched once.
