@@ -18,6 +18,7 @@
 #include "coordinator/exec_template.h"
 #include "coordinator/run.h"
 #include "coordinator/run_flags.h"
+#include "coordinator/signals.h"
 #include "worker/registry.h"
 
 namespace farm {
@@ -71,9 +72,12 @@ std::string DecodeBase64(std::string_view text) {
 
 // Writes all of `text` to `fd`: 0, or the errno of the write that failed.
 int WriteText(int fd, std::string_view text) {
+  // A reader that does not read must not keep Ctrl-C out: the first lets the
+  // jobs in flight finish, the second gives up on the reader (EINTR).
+  StopSignalsLetIn let_in;
   while (!text.empty()) {
     ssize_t n = ::write(fd, text.data(), text.size());
-    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && errno == EINTR && StopSignals::count() < 2) continue;
     if (n < 0) return errno;
     text.remove_prefix(static_cast<size_t>(n));
   }

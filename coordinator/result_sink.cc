@@ -56,7 +56,9 @@ void ResultSink::Emit(std::string_view line, bool ok) {
 // on, so that every task that ended still has its line (--resume skips it).
 bool ResultSink::EchoLine(std::string_view line) {
   Echoed echoed = echo_(line);
-  if (echoed.write_errno != 0) {
+  if (echoed.write_errno == EINTR) {  // a second Ctrl-C while nobody read it
+    Fail(Failure::kAbandoned, Status::Error("stopped while standard output was not being read"));
+  } else if (echoed.write_errno != 0) {
     failure_ = echoed.write_errno == EPIPE ? Failure::kReaderGone : Failure::kWriteError;
     status_ = Status::FromErrno("cannot write the jobs' output to standard output",
                                 echoed.write_errno);

@@ -133,13 +133,13 @@ TEST(OutputFailures, WorkerThreadsAbandonedAsTheReaderGoesOutliveNothingTheyUse)
 // still reach it: the first lets the tasks in flight finish, the second
 // gives up on the reader, and farm exits 130. With `2>&1` its messages go
 // to that pipe too.
-void ExpectStopsWithAReaderThatDoesNotRead(const std::string& mode, int signal_number,
-                                           bool stderr_too = false) {
+void ExpectStopsWithAReaderThatDoesNotRead(
+    const std::string& mode, int signal_number, bool stderr_too = false,
+    const std::string& command = "run -j 2 --mode \"$1\" \"$2\"") {
   TempDir dir;
   WriteFile(dir.File("t.jsonl"), Lines(200000, R"({"type":"fib","n":1000})"));
   auto child = testing::StartFarmInShell(
-      std::string("exec \"$0\" run -j 2 --mode \"$1\" \"$2\"") + (stderr_too ? " 2>&1" : ""),
-      {mode, dir.File("t.jsonl")});
+      "exec \"$0\" " + command + (stderr_too ? " 2>&1" : ""), {mode, dir.File("t.jsonl")});
   // Enough results to fill the pipe come within a fraction of a second; a
   // farm that is not blocked yet is stopped all the same.
   usleep(500'000);
@@ -176,6 +176,13 @@ TEST(OutputFailures, CtrlCWorksWhenNobodyReadsTheOutputSequentialMode) {
 
 TEST(OutputFailures, SigtermWorksWhenNobodyReadsTheOutput) {
   ExpectStopsWithAReaderThatDoesNotRead("process", SIGTERM);
+}
+
+// farm exec --output stdout writes each job's output itself: 1.3 MB a job.
+TEST(OutputFailures, CtrlCWorksWhenNobodyReadsTheJobsOutput) {
+  ExpectStopsWithAReaderThatDoesNotRead(
+      "process", SIGINT, false,
+      "exec -j 2 --output stdout -o /dev/null -a \"$2\" -- sh -c 'seq 1 200000' sh");
 }
 
 TEST(OutputFailures, CtrlCWorksWhenNobodyReadsTheOutputNorItsMessages) {
