@@ -212,7 +212,14 @@ Status LoadCrawl(const std::string& path, CrawlFrontier* frontier, uint64_t* las
     const std::string url = (*result)["url"];
     frontier->MarkFetched(url);
     const int depth = *DepthOf(*result) + 1;
-    for (const Json& link : result->value("discovered", Json::array()))
+    const Json discovered = result->value("discovered", Json::array());
+    // A seed's redirect took its target into the scope as the crawl ran
+    // (crawl.cc): it does again.
+    const Json status = result->value("status", Json());
+    if (depth == 1 && status.is_number_integer() && status.get<int>() / 100 == 3)
+      for (const Json& link : discovered)
+        if (link.is_string()) frontier->AddToScope(frontier->WithPassword(link));
+    for (const Json& link : discovered)
       if (link.is_string()) found.push_back({.url = link, .depth = depth, .parent = url});
   }
   frontier->OfferSeeds();

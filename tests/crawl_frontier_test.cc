@@ -117,5 +117,24 @@ TEST(LoadCrawl, LinesFarmDoesNotWriteAreSkipped) {
                                                 {"http://a.test/docs/h", 2}}));
 }
 
+// The seed redirected to another host, which the crawl took into its scope
+// as it ran: resumed, the pages found there are still in scope.
+TEST(LoadCrawl, ASeedsRedirectStaysInScope) {
+  testing::TempDir dir;
+  const std::string path = dir.File("crawl.jsonl");
+  testing::WriteFile(
+      path, R"({"id":1,"ok":true,"result":{"url":"http://a.test/docs/index.html","depth":0,)"
+            R"("status":301,"discovered":["https://b.test/"]}})" "\n"
+            R"({"id":2,"ok":true,"result":{"url":"https://b.test/","depth":1,"status":200,)"
+            R"("discovered":["https://b.test/page"]}})" "\n");
+  CrawlFrontier frontier(Options());
+  uint64_t last_id = 0;
+  ASSERT_TRUE(LoadCrawl(path, &frontier, &last_id).ok());
+  CrawlFrontier::Page page;
+  ASSERT_TRUE(frontier.Next(&page));
+  EXPECT_EQ(page.url, "https://b.test/page");
+  EXPECT_EQ(page.depth, 2);
+}
+
 }  // namespace
 }  // namespace farm
