@@ -57,7 +57,8 @@ void ResultSink::Emit(std::string_view line, bool ok) {
 bool ResultSink::EchoLine(std::string_view line) {
   Echoed echoed = echo_(line);
   if (echoed.write_errno == EINTR) {  // a second Ctrl-C while nobody read it
-    Fail(Failure::kAbandoned, Status::Error("stopped while standard output was not being read"));
+    failure_ = Failure::kAbandoned;
+    status_ = Status::Error("stopped while standard output was not being read");
   } else if (echoed.write_errno != 0) {
     failure_ = echoed.write_errno == EPIPE ? Failure::kReaderGone : Failure::kWriteError;
     status_ = Status::FromErrno("cannot write the jobs' output to standard output",
