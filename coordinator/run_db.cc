@@ -3,13 +3,15 @@
 #include <nlohmann/json.hpp>
 
 #include "coordinator/signals.h"
+#include "worker/redact_url.h"
 
 namespace farm {
 
 Status RunDb::Start(const RunOptions& options, int workers, ResultSink* sink, TaskSource* source) {
   if (options.db.empty()) return Status::Ok();
   nlohmann::json command_line = nlohmann::json::array({"farm", options.command});
-  for (const std::string& arg : options.arguments) command_line.push_back(arg);
+  // As every URL farm writes: a password in one is not written.
+  for (const std::string& arg : options.arguments) command_line.push_back(RedactPassword(arg));
   DbRunInfo info{
       .seed = options.seed,
       .command_line = command_line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),

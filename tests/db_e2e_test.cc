@@ -204,6 +204,18 @@ TEST(Db, ResumeRetriesFailedRowsInPlace) {
   EXPECT_EQ(Query(db, "SELECT count(*) || ' ' || sum(ok) FROM results"), "1 1");
 }
 
+// A password in an argument (a crawl's seed) is not written, as in the lines.
+TEST(Db, ThePasswordOfAUrlInTheCommandLineIsNotWritten) {
+  TempDir dir;
+  const std::string db = dir.File("r.sqlite");
+  auto run = RunFarm({"crawl", "http://ann:s3cret@127.0.0.1:1/", "--db", db, "-o",
+                      dir.File("r.jsonl"), "--no-progress", "--fetch-retries", "0"});
+  EXPECT_EQ(run.exit_code, 1) << run.err;  // nothing listens on port 1
+  const std::string command_line = Query(db, "SELECT command_line FROM runs");
+  EXPECT_EQ(command_line.find("s3cret"), std::string::npos) << command_line;
+  EXPECT_NE(command_line.find("ann:***@"), std::string::npos) << command_line;
+}
+
 TEST(Db, OlderSchemaIsRefusedAndLeftAsItWas) {
   TempDir dir;
   const std::string db = dir.File("old.sqlite");
