@@ -113,10 +113,10 @@ TEST(ExecE2E, FailingAndMissingCommandsSayWhy) {
   FarmRun run = RunFarm({"run", "--allow-exec", "--keep-order"},
                         ExecLine({"sh", "-c", "echo out; echo oops >&2; exit 3"}) +
                             ExecLine({"no-such-command-here"}) + ExecLine({"/dev/null"}) +
-                            ExecLine({"sh", "-c", "kill -TERM $$"}));
+                            ExecLine({"sh", "-c", "kill -TERM $$"}) + ExecLine({""}));
   EXPECT_EQ(run.exit_code, 1);
   auto r = run.results();
-  ASSERT_EQ(r.size(), 4u);
+  ASSERT_EQ(r.size(), 5u);
   EXPECT_EQ(r[0]["error"]["code"], "exit_status");
   EXPECT_EQ(r[0]["error"]["message"], "exited with status 3");
   EXPECT_EQ(r[0]["result"]["exit_code"], 3);
@@ -130,6 +130,8 @@ TEST(ExecE2E, FailingAndMissingCommandsSayWhy) {
   EXPECT_EQ(r[2]["result"]["exit_code"], 126) << "found, but not runnable";
   EXPECT_EQ(r[3]["result"]["signal"], SIGTERM);
   EXPECT_TRUE(r[3]["result"]["exit_code"].is_null());
+  EXPECT_EQ(r[4]["error"]["message"], "cannot run '': command not found in PATH");
+  EXPECT_EQ(r[4]["result"]["exit_code"], 127);
 }
 
 // argv[0] is looked for in the command's own PATH, as env gives it; and a

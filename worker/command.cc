@@ -9,7 +9,6 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <limits.h>
-#include <string.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -61,26 +60,34 @@ struct StartError {
 
 // execvpe, but in the command's own PATH, and without its fallback of
 // running a file that is no program (no #! line) with /bin/sh: farm runs no
-// shell unless asked. Only system calls and the stack: it runs after vfork.
+// shell unless asked. It runs after vfork, so it allocates nothing: each
+// path tried is built on the stack.
 [[noreturn]] void ExecSearched(const ChildSetup& setup, StartError* error) {
   const char* name = setup.argv[0];
-  if (strchr(name, '/') != nullptr) {
+  bool slash = false;
+  size_t name_size = 1;
+  for (const char* c = name; *c != '\0'; ++c, ++name_size) slash |= *c == '/';
+  if (name_size == 1) {  // "" is no command, as execvpe says
+    errno = ENOENT;
+    FailChild(error, "exec");
+  }
+  if (slash) {
     execve(name, setup.argv, setup.envp);
     FailChild(error, "exec");
   }
-  const size_t name_size = strlen(name) + 1;
   char candidate[PATH_MAX];
   int denied = 0;
   for (const char* dir = setup.path;; ++dir) {
-    const char* end = strchrnul(dir, ':');
+    const char* end = dir;
+    while (*end != '\0' && *end != ':') ++end;
     const size_t dir_size = static_cast<size_t>(end - dir);
     if (dir_size + 1 + name_size <= sizeof candidate) {
       char* at = candidate;
       if (dir_size > 0) {  // an empty entry is the current folder
-        at = static_cast<char*>(mempcpy(at, dir, dir_size));
+        for (const char* c = dir; c < end;) *at++ = *c++;
         *at++ = '/';
       }
-      memcpy(at, name, name_size);
+      for (size_t i = 0; i < name_size; ++i) *at++ = name[i];
       execve(candidate, setup.argv, setup.envp);
       if (errno == EACCES) {
         denied = EACCES;  // found, not runnable: say so if nothing else is
