@@ -7,11 +7,37 @@
 
 namespace farm {
 
+namespace {
+
+// "Name: ***" for a --header's "Name: value": a header may carry a token.
+std::string RedactHeader(std::string_view header) {
+  return std::string(header.substr(0, header.find(':'))) + ": ***";
+}
+
+// The command line as the runs row keeps it, without its secrets: a URL's
+// password, as in every URL farm writes, and the values of --header.
+nlohmann::json CommandLineJson(const RunOptions& options) {
+  constexpr std::string_view kHeaderIs = "--header=";
+  nlohmann::json line = nlohmann::json::array({"farm", options.command});
+  bool header_next = false;
+  for (const std::string& arg : options.arguments) {
+    if (header_next) {
+      line.push_back(RedactHeader(arg));
+    } else if (arg.starts_with(kHeaderIs)) {
+      line.push_back(std::string(kHeaderIs) + RedactHeader(arg.substr(kHeaderIs.size())));
+    } else {
+      line.push_back(RedactPassword(arg));
+    }
+    header_next = !header_next && arg == "--header";
+  }
+  return line;
+}
+
+}  // namespace
+
 Status RunDb::Start(const RunOptions& options, int workers, ResultSink* sink, TaskSource* source) {
   if (options.db.empty()) return Status::Ok();
-  nlohmann::json command_line = nlohmann::json::array({"farm", options.command});
-  // As every URL farm writes: a password in one is not written.
-  for (const std::string& arg : options.arguments) command_line.push_back(RedactPassword(arg));
+  const nlohmann::json command_line = CommandLineJson(options);
   DbRunInfo info{
       .seed = options.seed,
       .command_line = command_line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),

@@ -204,16 +204,22 @@ TEST(Db, ResumeRetriesFailedRowsInPlace) {
   EXPECT_EQ(Query(db, "SELECT count(*) || ' ' || sum(ok) FROM results"), "1 1");
 }
 
-// A password in an argument (a crawl's seed) is not written, as in the lines.
-TEST(Db, ThePasswordOfAUrlInTheCommandLineIsNotWritten) {
+// A password in an argument (a crawl's seed) is not written, as in the lines,
+// nor a header's value (a token).
+TEST(Db, SecretsOfTheCommandLineAreNotWritten) {
   TempDir dir;
   const std::string db = dir.File("r.sqlite");
   auto run = RunFarm({"crawl", "http://ann:s3cret@127.0.0.1:1/", "--db", db, "-o",
-                      dir.File("r.jsonl"), "--no-progress", "--fetch-retries", "0"});
+                      dir.File("r.jsonl"), "--no-progress", "--fetch-retries", "0", "--header",
+                      "Authorization: Bearer t0ken", "--header=Cookie: id=c00kie"});
   EXPECT_EQ(run.exit_code, 1) << run.err;  // nothing listens on port 1
   const std::string command_line = Query(db, "SELECT command_line FROM runs");
-  EXPECT_EQ(command_line.find("s3cret"), std::string::npos) << command_line;
+  for (const char* secret : {"s3cret", "t0ken", "c00kie"})
+    EXPECT_EQ(command_line.find(secret), std::string::npos) << command_line;
   EXPECT_NE(command_line.find("ann:***@"), std::string::npos) << command_line;
+  EXPECT_NE(command_line.find(R"("--header","Authorization: ***")"), std::string::npos)
+      << command_line;
+  EXPECT_NE(command_line.find(R"("--header=Cookie: ***")"), std::string::npos) << command_line;
 }
 
 TEST(Db, OlderSchemaIsRefusedAndLeftAsItWas) {
