@@ -36,24 +36,6 @@ bool IsAsciiWhitespace(char c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
 }
 
-// Where the scheme ends ("://" included) and the host[:port] begins and
-// ends, in a URL in normal form.
-struct Cuts {
-  size_t scheme_end = 0;
-  size_t host_begin = 0;
-  size_t host_end = 0;
-};
-
-Cuts CutNormalUrl(std::string_view url) {
-  Cuts cuts;
-  size_t scheme = url.find("://");
-  cuts.scheme_end = scheme == std::string_view::npos ? 0 : scheme + 3;
-  cuts.host_end = std::min(url.find_first_of("/?#", cuts.scheme_end), url.size());
-  size_t at = url.substr(0, cuts.host_end).rfind('@');
-  const bool user_info = at != std::string_view::npos && at >= cuts.scheme_end;
-  cuts.host_begin = user_info ? at + 1 : cuts.scheme_end;
-  return cuts;
-}
 
 // RFC 3986 6.2.2.1 and 6.2.2.2: an escape of an unreserved character is that
 // character (%7E is '~', %2e is '.'); any other escape keeps its meaning
@@ -192,14 +174,25 @@ std::optional<std::string> UrlResolver::Resolve(std::string_view reference) cons
   return Normalized(url.get());
 }
 
+UrlCuts CutNormalUrl(std::string_view url) {
+  UrlCuts cuts;
+  size_t scheme = url.find("://");
+  cuts.scheme_end = scheme == std::string_view::npos ? 0 : scheme + 3;
+  cuts.host_end = std::min(url.find_first_of("/?#", cuts.scheme_end), url.size());
+  size_t at = url.substr(0, cuts.host_end).rfind('@');
+  const bool user_info = at != std::string_view::npos && at >= cuts.scheme_end;
+  cuts.host_begin = user_info ? at + 1 : cuts.scheme_end;
+  return cuts;
+}
+
 std::string UrlOrigin(std::string_view url) {
-  Cuts cuts = CutNormalUrl(url);
+  UrlCuts cuts = CutNormalUrl(url);
   std::string origin(url.substr(0, cuts.scheme_end));
   return origin.append(url.substr(cuts.host_begin, cuts.host_end - cuts.host_begin));
 }
 
 std::string_view UrlHost(std::string_view url) {
-  Cuts cuts = CutNormalUrl(url);
+  UrlCuts cuts = CutNormalUrl(url);
   std::string_view authority = url.substr(cuts.host_begin, cuts.host_end - cuts.host_begin);
   if (authority.starts_with('[')) return authority.substr(0, authority.find(']') + 1);
   return authority.substr(0, authority.rfind(':'));

@@ -41,6 +41,16 @@ class UrlResolver {
   std::optional<std::string> document_;  // the base's normal form
 };
 
+// Where the parts of a URL in the normal form above begin and end: after
+// the scheme's "://"; after its user info and '@' (scheme_end if none); after
+// its host and port.
+struct UrlCuts {
+  size_t scheme_end = 0;
+  size_t host_begin = 0;
+  size_t host_end = 0;
+};
+UrlCuts CutNormalUrl(std::string_view normal_url);
+
 // Parts of a URL in the normal form above, cut out without parsing it again
 // (a crawl asks for them of every link): its origin, "scheme://host[:port]"
 // without user info, which per-host politeness counts by; its host alone;

@@ -143,7 +143,7 @@ class CrawlTasks final : public RunTasks, TaskFeed, ResultOutput {
     if (!urls.is_array()) urls = Json::array();
     // A seed's redirect (its one link) widens the scope, as wget follows it.
     if (page.parent.empty() && IsRedirect(line) && urls.size() == 1 && urls[0].is_string())
-      frontier_.AddToScope(frontier_.WithPassword(urls[0].get<std::string>()));
+      frontier_.AddToScope(urls[0].get<std::string>());
     out.append(line.substr(0, links));
     out += ",\"links\":" + std::to_string(urls.size()) + ",\"discovered\":[";
     bool first = true;

@@ -15,46 +15,25 @@
 
 namespace farm {
 
-namespace {
-
-// Where the userinfo of a URL ends (its '@', or npos for none) and where its
-// host and port end.
-struct Authority {
-  size_t start = std::string_view::npos;  // after "://"; npos: not a URL
-  size_t at = std::string_view::npos;
-  size_t end = 0;
-};
-
-Authority AuthorityOf(std::string_view url) {
-  Authority a;
-  const size_t scheme = url.find("://");
-  if (scheme == std::string_view::npos) return a;
-  a.start = scheme + 3;
-  a.end = std::min(url.find_first_of("/?#", a.start), url.size());
-  const size_t at = url.substr(0, a.end).rfind('@');
-  if (at != std::string_view::npos && at >= a.start) a.at = at;
-  return a;
-}
-
-}  // namespace
-
 CrawlFrontier::CrawlFrontier(CrawlOptions options) : options_(std::move(options)) {
   for (const std::string& seed : options_.seeds) {
     // A seed with a password lends it to the URLs of its origin: those
     // without one, and those with the user's written as ***.
-    const Authority a = AuthorityOf(seed);
-    const size_t colon = a.at == std::string_view::npos ? a.at : seed.find(':', a.start);
-    if (colon < a.at) {
-      const std::string host = seed.substr(a.at, a.end - a.at);  // "@host:port"
-      const std::string with_password = seed.substr(0, a.end);
-      passwords_.emplace(seed.substr(0, a.start) + host.substr(1), with_password);
+    const UrlCuts cuts = CutNormalUrl(seed);
+    const size_t at = cuts.host_begin - 1;  // its '@', if it has user info
+    const size_t colon = seed.find(':', cuts.scheme_end);
+    if (cuts.host_begin > cuts.scheme_end && colon < at) {
+      const std::string host = seed.substr(at, cuts.host_end - at);  // "@host:port"
+      const std::string with_password = seed.substr(0, cuts.host_end);
+      passwords_.emplace(seed.substr(0, cuts.scheme_end) + host.substr(1), with_password);
       passwords_.emplace(seed.substr(0, colon) + host, with_password);
     }
     AddToScope(seed);
   }
 }
 
-void CrawlFrontier::AddToScope(const std::string& url) {
+void CrawlFrontier::AddToScope(std::string url) {
+  url = WithPassword(std::move(url));
   origins_.push_back(UrlOrigin(url));
   prefixes_.push_back(url.substr(0, url.rfind('/') + 1));
   std::string_view host = UrlHost(url);
@@ -86,18 +65,18 @@ bool CrawlFrontier::InScope(const std::string& url) const {
 
 std::string CrawlFrontier::WithPassword(std::string url) const {
   if (passwords_.empty()) return url;
-  const Authority a = AuthorityOf(url);
-  if (a.start == std::string_view::npos) return url;
+  const UrlCuts cuts = CutNormalUrl(url);
+  const size_t at = cuts.host_begin - 1;
   std::string key;
-  if (a.at == std::string_view::npos) {  // scheme://host:port
-    key = url.substr(0, a.end);
-  } else if (std::string_view(url).substr(0, a.at).ends_with(":***")) {  // scheme://user@host:port
-    key = url.substr(0, a.at - 4) + url.substr(a.at, a.end - a.at);
+  if (cuts.host_begin == cuts.scheme_end) {  // scheme://host:port
+    key = url.substr(0, cuts.host_end);
+  } else if (std::string_view(url).substr(0, at).ends_with(":***")) {  // scheme://user@host:port
+    key = url.substr(0, at - 4) + url.substr(at, cuts.host_end - at);
   } else {
     return url;  // a password of its own
   }
   auto it = passwords_.find(key);
-  return it == passwords_.end() ? url : it->second + url.substr(a.end);
+  return it == passwords_.end() ? url : it->second + url.substr(cuts.host_end);
 }
 
 bool CrawlFrontier::Offer(std::string url, int depth, std::string parent) {
@@ -218,7 +197,7 @@ Status LoadCrawl(const std::string& path, CrawlFrontier* frontier, uint64_t* las
     const Json status = result->value("status", Json());
     if (depth == 1 && status.is_number_integer() && status.get<int>() / 100 == 3)
       for (const Json& link : discovered)
-        if (link.is_string()) frontier->AddToScope(frontier->WithPassword(link));
+        if (link.is_string()) frontier->AddToScope(link);
     for (const Json& link : discovered)
       if (link.is_string()) found.push_back({.url = link, .depth = depth, .parent = url});
   }

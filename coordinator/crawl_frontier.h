@@ -50,7 +50,7 @@ class CrawlFrontier {
   void OfferSeeds();
   // A seed redirects to `url` (http to https, a host to its www.): the
   // scope takes it in as it takes a seed, or the crawl would end at once.
-  void AddToScope(const std::string& url);
+  void AddToScope(std::string url);
   // `url` with the password of the seed for its user and origin, if it has
   // the one farm writes instead, or none: the URL Offer() queues.
   std::string WithPassword(std::string url) const;

@@ -28,6 +28,15 @@ std::string BadJsonLine(uint64_t seq, const std::string& message) {
   return line;
 }
 
+// The error line of a task made from a line of arguments or URLs.
+std::string MadeTaskErrorLine(uint64_t seq, bool exec, const std::string& message) {
+  std::string line;
+  std::string id = std::to_string(seq);
+  AppendErrorLine({.id_json = id, .type_json = exec ? "\"exec\"" : "\"fetch\"", .attempts = 0},
+                  "bad_task", message, &line);
+  return line;
+}
+
 std::string BadUrlLine(uint64_t seq, std::string_view url, size_t bad, bool exec = false) {
   char problem[160];
   snprintf(problem, sizeof problem,
@@ -35,25 +44,7 @@ std::string BadUrlLine(uint64_t seq, std::string_view url, size_t bad, bool exec
                 : "field 'url' is not valid UTF-8 (byte 0x%02X at offset %zu); percent-encode "
                   "such a byte (%%%02X)",
            static_cast<unsigned char>(url[bad]), bad, static_cast<unsigned char>(url[bad]));
-  std::string line;
-  std::string id = std::to_string(seq);
-  AppendErrorLine({.id_json = id, .type_json = exec ? "\"exec\"" : "\"fetch\"", .attempts = 0},
-                  "bad_task", problem, &line);
-  return line;
-}
-
-// A task built from a line (an exec command, a URL) can outgrow the line:
-// {} used twice, quotes escaped. Past the wire's limit it is refused here;
-// sent, it would end its worker as a broken one, attempt after attempt.
-std::string TooLargeLine(uint64_t seq, size_t size, bool exec) {
-  std::string line;
-  std::string id = std::to_string(seq);
-  AppendErrorLine({.id_json = id, .type_json = exec ? "\"exec\"" : "\"fetch\"", .attempts = 0},
-                  "bad_task",
-                  "the task made of this line is " + std::to_string(size) + " bytes, over the " +
-                      std::to_string(wire::kMaxTaskLine) + " a task may have",
-                  &line);
-  return line;
+  return MadeTaskErrorLine(seq, exec, problem);
 }
 
 bool IsBlank(std::string_view line) {
@@ -116,13 +107,7 @@ TaskSource::Next TaskSource::Take(InputTask* task) {
       task->error_line = BadUrlLine(seq_, line, FindInvalidUtf8(line), /*exec=*/true);
       return Next::kTask;
     }
-    if (url_task_.size() > wire::kMaxTaskLine) {
-      task->error_line = TooLargeLine(seq_, url_task_.size(), /*exec=*/true);
-      return Next::kTask;
-    }
-    task->json = url_task_;
-    if (resume_ != nullptr) MarkDone(std::to_string(seq_), task);
-    return Next::kTask;
+    return TakeMadeTask(/*exec=*/true, task);
   }
   if (urls_) {
     // Spaces around a URL are never part of it (wget -i and aria2c -i agree).
@@ -145,13 +130,7 @@ TaskSource::Next TaskSource::Take(InputTask* task) {
     url_task_ = "{\"type\":\"fetch\",\"url\":";
     AppendJsonString(line, &url_task_);
     url_task_ += "}";
-    if (url_task_.size() > wire::kMaxTaskLine) {
-      task->error_line = TooLargeLine(seq_, url_task_.size(), /*exec=*/false);
-      return Next::kTask;
-    }
-    task->json = url_task_;
-    if (resume_ != nullptr) MarkDone(std::to_string(seq_), task);
-    return Next::kTask;
+    return TakeMadeTask(/*exec=*/false, task);
   }
   if (IsBlank(line)) {
     task->error_line = BadJsonLine(seq_, "empty line");
@@ -178,6 +157,22 @@ TaskSource::Next TaskSource::Take(InputTask* task) {
     // and how many tasks a dead worker is charged for.
     task->fetch = line.find("\"fetch\"") != std::string_view::npos;
   }
+  return Next::kTask;
+}
+
+// A task made from a line (an exec command, a URL) can outgrow the line:
+// {} used twice, quotes escaped. Past the wire's limit it is refused here;
+// sent, it would end its worker as a broken one, attempt after attempt.
+TaskSource::Next TaskSource::TakeMadeTask(bool exec, InputTask* task) {
+  if (url_task_.size() > wire::kMaxTaskLine) {
+    task->error_line = MadeTaskErrorLine(
+        seq_, exec,
+        "the task made of this line is " + std::to_string(url_task_.size()) + " bytes, over the " +
+            std::to_string(wire::kMaxTaskLine) + " a task may have");
+    return Next::kTask;
+  }
+  task->json = url_task_;
+  if (resume_ != nullptr) MarkDone(std::to_string(seq_), task);
   return Next::kTask;
 }
 

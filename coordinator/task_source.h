@@ -69,6 +69,8 @@ class TaskSource {
  private:
   // --resume: parses `line` for its id and marks the task; false if it is
   // not JSON.
+  // Hands on the task made in url_task_ of the line just read.
+  Next TakeMadeTask(bool exec, InputTask* task);
   bool ParseId(std::string_view line, InputTask* task);
   void MarkDone(const std::string& id_json, InputTask* task);
 

@@ -98,27 +98,21 @@ Status ReplyChannel::Create(int workers, std::unique_ptr<ReplyChannel>* channel)
 }
 
 void ReplyChannel::Post(int slot, uint64_t generation, std::string* messages) {
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    pending_.push_back({slot, generation, {}});
-    SwapForSpare(messages, &spare_, &pending_.back().messages);
-    if (signaled_) return;  // one wake-up for many posts: they are taken all at once
-    signaled_ = true;
-  }
-  Wake();
+  Pend({slot, generation, {}}, messages);
 }
 
 void ReplyChannel::PostEnd(int slot, uint64_t generation, std::string how) {
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    pending_.push_back({slot, generation, std::move(how), /*ended=*/true});
-    if (signaled_) return;
-    signaled_ = true;
-  }
-  Wake();
+  Pend({slot, generation, std::move(how), /*ended=*/true}, nullptr);
 }
 
-void ReplyChannel::Wake() {
+void ReplyChannel::Pend(Replies replies, std::string* messages) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    pending_.push_back(std::move(replies));
+    if (messages != nullptr) SwapForSpare(messages, &spare_, &pending_.back().messages);
+    if (signaled_) return;  // one wake-up for many posts: they are taken all at once
+    signaled_ = true;
+  }
   uint64_t one = 1;
   (void)!::write(event_fd_.get(), &one, sizeof one);
 }

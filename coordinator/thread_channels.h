@@ -84,7 +84,9 @@ class ReplyChannel {
   ReplyChannel(Fd event_fd, size_t max_spares)
       : event_fd_(std::move(event_fd)), max_spares_(max_spares) {}
 
-  void Wake();  // after a post, under none of the lock
+  // Adds `replies`, with *messages swapped in if given, and wakes the
+  // coordinator unless a wake-up is pending.
+  void Pend(Replies replies, std::string* messages);
 
   Fd event_fd_;
   const size_t max_spares_;
